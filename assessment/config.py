@@ -1,0 +1,61 @@
+"""Configuration defaults; overridden by the instance file, the environment and tests (in that order)."""
+
+import os
+
+DEFAULT_SECRET_KEY = "dev-insecure-change-me"
+
+
+class DefaultConfig:
+    """Settings that make a laptop demo work with no configuration at all."""
+
+    SECRET_KEY = DEFAULT_SECRET_KEY
+    # DATABASE_URL is filled in by the factory (SQLite under instance/) when not set.
+    DATABASE_URL: str | None = None
+    DATABASE_ECHO = False
+    QUESTIONNAIRE_DIR: str | None = None  # defaults to <project>/questionnaires
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh", "en")
+    WTF_CSRF_TIME_LIMIT = 8 * 3600  # a long survey sitting must not lose its token
+    PERMANENT_SESSION_LIFETIME = 14 * 24 * 3600
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    MAX_CONTENT_LENGTH = 1 * 1024 * 1024
+    # Benchmarks (DESIGN §5)
+    BENCHMARK_WINDOW_MONTHS = 24
+    BENCHMARK_MIN_COHORT = 5
+    DEMO_MODE = False
+    # Rate limiting (Flask-Limiter); memory by default, Redis in production.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_LOGIN = "10 per minute;50 per hour"
+    RATELIMIT_HEADERS_ENABLED = True
+    REPORT_FONT: str | None = None
+    PRODUCTION = False
+
+
+ENV_KEYS = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "REPORT_FONT",
+    "RATELIMIT_STORAGE_URI",
+    "QUESTIONNAIRE_DIR",
+)
+ENV_FLAGS = ("DEMO_MODE", "PRODUCTION", "SESSION_COOKIE_SECURE")
+ENV_INTS = ("BENCHMARK_WINDOW_MONTHS", "BENCHMARK_MIN_COHORT")
+
+
+def from_environment() -> dict:
+    """Collect the settings that the environment overrides."""
+    settings: dict = {}
+    for key in ENV_KEYS:
+        if os.environ.get(key):
+            settings[key] = os.environ[key]
+    for key in ENV_FLAGS:
+        if key in os.environ:
+            settings[key] = os.environ[key].strip().lower() in ("1", "true", "yes", "on")
+    for key in ENV_INTS:
+        if os.environ.get(key, "").strip().isdigit():
+            settings[key] = int(os.environ[key])
+    return settings

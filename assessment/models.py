@@ -1,0 +1,184 @@
+"""Database models (SQLAlchemy 2, typed). Timestamps are naive UTC."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# A naming convention makes constraint names stable, so Alembic batch migrations work on SQLite.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+ROLE_ENTERPRISE = "enterprise"
+ROLE_BUREAU = "bureau"
+ROLE_ADMIN = "admin"
+ROLES = (ROLE_ENTERPRISE, ROLE_BUREAU, ROLE_ADMIN)
+
+STATUS_DRAFT = "draft"
+STATUS_SUBMITTED = "submitted"
+
+
+def utcnow() -> datetime:
+    """Current time as naive UTC (what every column stores)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def new_public_id() -> str:
+    """An unguessable id for URLs (22 URL-safe characters, 128 bits)."""
+    return secrets.token_urlsafe(16)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Enterprise(Base):
+    __tablename__ = "enterprise"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    uscc: Mapped[str] = mapped_column(String(18), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    town: Mapped[str] = mapped_column(String(40), index=True)
+    industry: Mapped[str] = mapped_column(String(40), index=True)
+    employees: Mapped[int] = mapped_column(Integer)
+    revenue_wan: Mapped[float] = mapped_column(Float)  # 营业收入, 万元
+    size_class: Mapped[str] = mapped_column(String(10), index=True)
+    contact_name: Mapped[str] = mapped_column(String(60), default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    users: Mapped[list[User]] = relationship(back_populates="enterprise")
+    assessments: Mapped[list[Assessment]] = relationship(
+        back_populates="enterprise", order_by="Assessment.created_at"
+    )
+
+
+class User(UserMixin, Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(20), default=ROLE_ENTERPRISE)
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Bumped at logout and password reset: sessions carrying an older value are refused.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    enterprise: Mapped[Enterprise | None] = relationship(back_populates="users")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+    def get_id(self) -> str:  # Flask-Login: the id carries the session version
+        return f"{self.id}:{self.session_version}"
+
+
+class Assessment(Base):
+    """One filling of one questionnaire version by one enterprise: a draft until submitted."""
+
+    __tablename__ = "assessment"
+    __table_args__ = (
+        Index("ix_assessment_latest", "questionnaire_id", "is_latest", "submitted_at"),
+        Index("ix_assessment_enterprise_q", "enterprise_id", "questionnaire_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"))
+    questionnaire_id: Mapped[str] = mapped_column(String(40))
+    questionnaire_version: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(12), default=STATUS_DRAFT)
+    answers: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    current_page: Mapped[int] = mapped_column(Integer, default=0)
+    # Optimistic lock: every save increments it; a save carrying an older value is a conflict.
+    lock_version: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[float | None] = mapped_column(Float)
+    stage: Mapped[str | None] = mapped_column(String(40))
+    result: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+    # Cohort attributes frozen at submission, so history and benchmarks do not shift later.
+    industry: Mapped[str | None] = mapped_column(String(40))
+    town: Mapped[str | None] = mapped_column(String(40))
+    size_class: Mapped[str | None] = mapped_column(String(10))
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # True on the newest submitted assessment of an enterprise for a questionnaire.
+    is_latest: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    enterprise: Mapped[Enterprise] = relationship(back_populates="assessments")
+    dimension_scores: Mapped[list[DimensionScore]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan"
+    )
+
+
+class DimensionScore(Base):
+    """One dimension score of a submitted assessment, a row each so SQL can aggregate it."""
+
+    __tablename__ = "dimension_score"
+    __table_args__ = (Index("ix_dimension_score_dim", "dimension_id", "score"),)
+
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), primary_key=True
+    )
+    dimension_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    score: Mapped[float] = mapped_column(Float)
+
+    assessment: Mapped[Assessment] = relationship(back_populates="dimension_scores")
+
+
+class QuestionScore(Base):
+    """Points won on one scored, applicable question of a submitted assessment."""
+
+    __tablename__ = "question_score"
+
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), primary_key=True
+    )
+    question_id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    points: Mapped[float] = mapped_column(Float)
+    max_points: Mapped[float] = mapped_column(Float)
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    target_type: Mapped[str | None] = mapped_column(String(40))
+    target_id: Mapped[str | None] = mapped_column(String(64))
+    details: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+    ip: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)

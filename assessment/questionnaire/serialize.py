@@ -1,0 +1,79 @@
+"""The normalised definition of a questionnaire, for integrators (`questionnaire show`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .model import Question, Questionnaire
+
+
+def _question(q: Question) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": q.id,
+        "dimension": q.dimension,
+        "type": q.type,
+        "text": q.text.as_dict(),
+        "help": q.help.as_dict(),
+        "evidence": q.evidence.as_dict(),
+        "required": q.required,
+        "allow_na": q.allow_na,
+        "relevant": q.relevant,
+        "scored": q.scored,
+        "max_points": q.max_points if q.scored else None,
+    }
+    if q.type in ("single", "multi", "ladder"):
+        key = "levels" if q.type == "ladder" else "choices"
+        item[key] = [
+            {
+                "value": int(c.value) if q.type == "ladder" else c.value,
+                "label": c.label.as_dict(),
+                "help": c.help.as_dict(),
+                "points": c.points,
+                **({"exclusive": c.exclusive} if q.type == "multi" else {}),
+            }
+            for c in q.choices
+        ]
+    if q.type == "multi":
+        item["max_points_cap"] = q.max_points_cap
+    if q.type == "number":
+        item.update(
+            min=q.min,
+            max=q.max,
+            integer=q.integer,
+            unit=q.unit.as_dict(),
+            bands=[{"up_to": b.up_to, "points": b.points} for b in q.bands],
+        )
+    if q.type == "text":
+        item["max_length"] = q.max_length
+    return item
+
+
+def to_dict(questionnaire: Questionnaire) -> dict[str, Any]:
+    """Everything needed to render and score the questionnaire elsewhere."""
+    return {
+        "id": questionnaire.id,
+        "version": questionnaire.version,
+        "title": questionnaire.title.as_dict(),
+        "description": questionnaire.description.as_dict(),
+        "method": questionnaire.method.as_dict(),
+        "dimensions": [
+            {"id": d.id, "title": d.title.as_dict(), "weight": d.weight}
+            for d in questionnaire.dimensions
+        ],
+        "levels": [
+            {"id": lv.id, "label": lv.label.as_dict(), "min_total": lv.min_total, "gates": lv.gates}
+            for lv in questionnaire.levels
+        ],
+        "questions": [_question(q) for q in questionnaire.questions],
+        "recommendations": [
+            {
+                "id": r.id,
+                "question": r.question,
+                "target": r.target,
+                "title": r.title.as_dict(),
+                "effort": r.effort,
+                "horizon": r.horizon,
+            }
+            for r in questionnaire.recommendations
+        ],
+    }

@@ -1,0 +1,95 @@
+"""The survey page form: a fresh FlaskForm subclass per page, built from the questionnaire.
+
+Fields only collect and re-display raw input; the questionnaire's own `coerce` decides what an
+answer means, so the web form and `flask score` accept exactly the same values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+
+from ...questionnaire.answers import coerce
+from ...questionnaire.model import NA, Page, Question
+from ...text import Problem
+
+NOT_APPLICABLE = _l("Not applicable")
+
+
+def field_name(question: Question) -> str:
+    """The form field of a question (prefixed, so no id can clash with form attributes)."""
+    return f"q_{question.id}"
+
+
+def na_field_name(question: Question) -> str:
+    """The separate "not applicable" checkbox of a number or text question."""
+    return f"na_{question.id}"
+
+
+def page_form_class(page: Page) -> type[FlaskForm]:
+    """A new form class for one page (never mutate a shared class)."""
+    attrs: dict[str, Any] = {"lock_version": HiddenField()}
+    for q in page.questions:
+        name = field_name(q)
+        choices = [(c.value, c.value) for c in q.choices]
+        if q.type in ("single", "ladder"):
+            attrs[name] = RadioField(choices=choices + [(NA, NA)], validate_choice=False)
+        elif q.type == "multi":
+            attrs[name] = SelectMultipleField(choices=choices + [(NA, NA)], validate_choice=False)
+        elif q.type == "number":
+            attrs[name] = StringField()
+            if q.allow_na:
+                attrs[na_field_name(q)] = BooleanField()
+        else:
+            attrs[name] = TextAreaField()
+    return type(f"Page{page.index}Form", (FlaskForm,), attrs)
+
+
+def initial_data(page: Page, answers: dict[str, Any], lock_version: int) -> dict[str, Any]:
+    """Form data that shows the stored answers of a page."""
+    data: dict[str, Any] = {"lock_version": str(lock_version)}
+    for q in page.questions:
+        value = answers.get(q.id)
+        if value is None:
+            continue
+        if q.type == "number" and value == NA:
+            data[na_field_name(q)] = True
+        elif q.type == "multi":
+            data[field_name(q)] = [NA] if value == NA else list(value)
+        else:
+            data[field_name(q)] = str(value)
+    return data
+
+
+def read_answers(form: FlaskForm, page: Page) -> tuple[dict[str, Any], dict[str, Problem]]:
+    """The page's answers as stored values, and a problem per question that could not be read."""
+    answers: dict[str, Any] = {}
+    problems: dict[str, Problem] = {}
+    for q in page.questions:
+        raw = form[field_name(q)].data
+        if q.type == "number" and q.allow_na and form[na_field_name(q)].data:
+            raw = NA
+        elif q.type == "multi" and raw and NA in raw:
+            raw = NA if len(raw) == 1 else raw  # N/A with other choices: let coerce refuse it
+        value, problem = coerce(q, raw)
+        if problem is not None:
+            problems[q.id] = problem
+        elif value is not None:
+            answers[q.id] = value
+    return answers, problems
+
+
+def parse_lock_version(form: FlaskForm) -> int | None:
+    """The lock version the page was opened with (None when missing or tampered)."""
+    raw = (form.lock_version.data or "").strip()
+    return int(raw) if raw.isdigit() and len(raw) < 12 else None
