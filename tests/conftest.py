@@ -78,9 +78,9 @@ def app(app_config, tmp_path, monkeypatch):
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
     application = create_app(app_config)
     yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    state = application.extensions["database"]
+    state.session.remove()
+    state.engine.dispose()
 
 
 @pytest.fixture(autouse=True)

@@ -315,6 +315,13 @@ def parse(data: Any, source: str) -> tuple[Questionnaire | None, list[str]]:
         if not any(q.dimension == d.id and q.scored for q in questions):
             problems.add(f"dimension {d.id}", "has no scored question")
     levels = [_level_entry(raw, i, dim_ids, problems) for i, raw in enumerate(sections["levels"])]
+    # A gate must be able to bite: its dimension needs a question that is always asked and
+    # cannot be answered "not applicable" (else a firm could N/A its way past the gate).
+    for did in sorted({d for lv in levels for d in lv.gates}):
+        if did in dim_ids and not any(
+            q.dimension == did and q.scored and not q.allow_na and not q.relevant for q in questions
+        ):
+            problems.add(f"dimension {did}", "is used in a gate but every question can be skipped")
     by_id = {q.id: q for q in questions}
     recs = [
         _recommendation(raw, by_id, problems)
