@@ -29,7 +29,7 @@ run: install
 	@echo ""
 	@echo "  慈溪企业数字化水平自评估 is running at  http://$(HOST):$(PORT)/"
 	@echo ""
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	DEMO_MODE=1 $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -52,7 +52,7 @@ format: $(STAMP)
 # Re-extract messages and merge them into both catalogs (developers only).
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ -k ngettext:1,2 -o translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from .extensions import db
 
@@ -67,6 +67,7 @@ def show_command(questionnaire_id: str, version: str | None, fmt: str) -> None:
 
 
 @click.command("score")
+@with_appcontext
 @click.argument("questionnaire_id")
 @click.argument("answers_file", type=click.File("r", encoding="utf-8"))
 @click.option("--version", "version", default=None, help="Version (default: the newest).")
@@ -106,6 +107,7 @@ def score_command(questionnaire_id: str, answers_file, version: str | None) -> N
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command() -> None:
     """Create or upgrade the database schema to the newest migration (idempotent)."""
     from .migrate import current_revision, upgrade
@@ -115,6 +117,7 @@ def init_db_command() -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.option("--email", required=True)
 @click.option("--role", type=click.Choice(["bureau", "admin"]), required=True)
 @click.option("--password", default=None, help="Prompted for when not given.")
@@ -140,6 +143,7 @@ def create_user_command(email: str, role: str, password: str | None) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option(
     "--enterprises", "count", type=click.IntRange(1, 1_000_000), default=300, show_default=True
 )

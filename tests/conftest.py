@@ -74,13 +74,27 @@ def app_config(database_url, tmp_path) -> dict:
 
 
 @pytest.fixture
-def app(app_config, tmp_path, monkeypatch):
+def make_app(app_config, tmp_path, monkeypatch):
+    """Build an app with settings changed from the test defaults (pytest-flask builds `app` before
+    any other fixture could change `app_config`, so tests needing other settings use this)."""
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
-    application = create_app(app_config)
-    yield application
-    state = application.extensions["database"]
-    state.session.remove()
-    state.engine.dispose()
+    built = []
+
+    def factory(**overrides):
+        application = create_app({**app_config, **overrides})
+        built.append(application)
+        return application
+
+    yield factory
+    for application in built:
+        state = application.extensions["database"]
+        state.session.remove()
+        state.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
 
 
 @pytest.fixture(autouse=True)
@@ -109,3 +123,18 @@ def csrf_from(html: str) -> str | None:
     """The CSRF token in a rendered page."""
     match = CSRF_RE.search(html)
     return match.group(1) if match else None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogs():
+    """Compile the Babel catalogs when a .mo is missing or older than its .po (as `make` does)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (PROJECT_DIR / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source:
+                catalog = read_po(source)
+            with mo.open("wb") as target:
+                write_mo(target, catalog)

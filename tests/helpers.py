@@ -50,7 +50,9 @@ def lock_version(html: str) -> str:
     return match.group(1) or match.group(2)
 
 
-def page_form(questionnaire: Questionnaire, index: int, answers: dict, nav="next", lock="0") -> dict:
+def page_form(
+    questionnaire: Questionnaire, index: int, answers: dict, nav="next", lock="0"
+) -> dict:
     """Form data a browser would post for one page."""
     data: dict[str, Any] = {"nav": nav, "lock_version": lock}
     for q in questionnaire.pages[index].questions:
@@ -76,7 +78,9 @@ def start(client, questionnaire_id: str) -> str:
 def save_page(client, url: str, questionnaire, index: int, answers: dict, nav="next"):
     page = client.get(url)
     assert page.status_code == 200
-    return client.post(url, data=page_form(questionnaire, index, answers, nav, lock_version(page.text)))
+    return client.post(
+        url, data=page_form(questionnaire, index, answers, nav, lock_version(page.text))
+    )
 
 
 def typical_answers(questionnaire: Questionnaire, pick: str = "middle") -> dict:

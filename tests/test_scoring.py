@@ -76,11 +76,17 @@ def _better_answers(q: Question, answer):
     """Answers to q that earn at least as many points as `answer`."""
     if q.type in ("single", "ladder"):
         here = question_points(q, answer)
-        return [int(c.value) if q.type == "ladder" else c.value for c in q.choices if c.points >= here]
+        return [
+            int(c.value) if q.type == "ladder" else c.value for c in q.choices if c.points >= here
+        ]
     if q.type == "multi" and answer != NA and not any(q.choice(v).exclusive for v in answer):
         return [sorted(set(answer) | {c.value}) for c in q.choices if not c.exclusive]
     if q.type == "number":
-        return [v for v in (q.min, q.max, (q.min + q.max) / 2) if question_points(q, v) >= question_points(q, answer)]
+        return [
+            v
+            for v in (q.min, q.max, (q.min + q.max) / 2)
+            if question_points(q, v) >= question_points(q, answer)
+        ]
     return []
 
 
@@ -100,7 +106,11 @@ def test_a_better_answer_never_lowers_a_score(name):
     @given(answers_strategy(questionnaire), st.data())
     def check(answers, data):
         answers = clean(questionnaire, answers)
-        candidates = [q for q in questionnaire.scored_questions if q.id in answers and q.id not in gating and answers[q.id] != NA]
+        candidates = [
+            q
+            for q in questionnaire.scored_questions
+            if q.id in answers and q.id not in gating and answers[q.id] != NA
+        ]
         if not candidates:
             return
         q = data.draw(st.sampled_from(candidates))
@@ -149,8 +159,14 @@ def test_a_gate_on_a_dimension_without_score_does_not_block():
 
 
 def test_hand_computed_example_and_stage_gates():
-    answers = {"net": "office", "measures": ["fw", "backup", "policy"], "rate": 30, "erp": 2,
-               "erp_mes": "none", "staff": 1}
+    answers = {
+        "net": "office",
+        "measures": ["fw", "backup", "policy"],
+        "rate": 30,
+        "erp": 2,
+        "erp_mes": "none",
+        "staff": 1,
+    }
     result = score(MINI, answers)
     # base: 2 + min(6, cap 5) + 3 = 10 of 4 + 5 + 6 = 15 → 66.67
     assert result.dimensions["base"].score == pytest.approx(66.67)
@@ -159,14 +175,23 @@ def test_hand_computed_example_and_stage_gates():
     assert result.total == pytest.approx(50.0, abs=0.01)
     assert result.stage == "mid"  # total 50 ≥ 40 and base 66.7 ≥ 30
     # Total high enough for "mid", but the gating dimension is too low: the stage stays "low".
-    gated = score(MINI, {"net": "none", "measures": ["none"], "rate": 30, "erp": 4,
-                         "erp_mes": "has", "staff": 3})
+    gated = score(
+        MINI,
+        {"net": "none", "measures": ["none"], "rate": 30, "erp": 4, "erp_mes": "has", "staff": 3},
+    )
     assert gated.total >= 40 and gated.dimensions["base"].score < 30
     assert gated.stage == "low"
 
 
 def test_hidden_questions_are_not_scored_and_their_answers_dropped():
-    answers = {"net": "plant", "measures": ["fw"], "rate": 60, "erp": 1, "erp_mes": "has", "staff": 1}
+    answers = {
+        "net": "plant",
+        "measures": ["fw"],
+        "rate": 60,
+        "erp": 1,
+        "erp_mes": "has",
+        "staff": 1,
+    }
     result = score(MINI, answers)
     assert result.questions["erp_mes"].status == "hidden"
     assert result.dimensions["apps"].max_points == 4 + 2  # erp_mes not in the denominator

@@ -77,7 +77,9 @@ def test_register_fill_resume_review_submit_and_see_the_computed_score(client, r
         assert stored.questionnaire_id == "lianghua" and stored.questionnaire_version == "2025.1"
         assert stored.total == expected.total and stored.is_latest
         assert stored.industry == "appliances" and stored.size_class == "small"
-        rows = db.session.scalars(select(DimensionScore).where(DimensionScore.assessment_id == stored.id))
+        rows = db.session.scalars(
+            select(DimensionScore).where(DimensionScore.assessment_id == stored.id)
+        )
         assert {r.dimension_id: r.score for r in rows} == {
             d: r.score for d, r in expected.dimensions.items() if r.score is not None
         }
@@ -141,7 +143,9 @@ def test_hidden_questions_are_neither_required_nor_kept(client, registry, app):
         for q in page.questions:
             if q.relevant and q.id not in answers and q.type in ("single", "ladder"):
                 data[f"q_{q.id}"] = q.choices[-1].value
-        lock = re.search(r'name="lock_version"[^>]*value="(\d+)"', client.get(f"{base}/{index}").text)
+        lock = re.search(
+            r'name="lock_version"[^>]*value="(\d+)"', client.get(f"{base}/{index}").text
+        )
         data["lock_version"] = lock.group(1)
         response = client.post(f"{base}/{index}", data=data)
         assert response.status_code == 302, response.text[:2000]
@@ -169,4 +173,7 @@ def test_an_enterprise_sees_only_its_own_assessments(client, registry, app):
     with app.app_context():
         from assessment.extensions import db
 
-        assert db.session.scalar(select(Enterprise).where(Enterprise.uscc == USCC_B)).size_class == "small"
+        assert (
+            db.session.scalar(select(Enterprise).where(Enterprise.uscc == USCC_B)).size_class
+            == "small"
+        )

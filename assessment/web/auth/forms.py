@@ -13,6 +13,7 @@ from wtforms import (
     StringField,
     SubmitField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     Email,
     EqualTo,
@@ -96,9 +97,11 @@ class RegisterForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         lang = current_lang()
-        placeholder = [("", _l("— choose —"))]
-        self.town.choices = placeholder + [(t.code, t.label(lang)) for t in towns()]
-        self.industry.choices = placeholder + [(i.code, i.label(lang)) for i in industries()]
+        placeholder = [SelectChoice("", str(_l("— choose —")))]
+        self.town.choices = placeholder + [SelectChoice(t.code, t.label(lang)) for t in towns()]
+        self.industry.choices = placeholder + [
+            SelectChoice(i.code, i.label(lang)) for i in industries()
+        ]
 
     def validate_uscc(self, field):
         code, problems = validate_uscc(field.data or "")

@@ -41,11 +41,12 @@ def page_form_class(page: Page) -> type[FlaskForm]:
     attrs: dict[str, Any] = {"lock_version": HiddenField()}
     for q in page.questions:
         name = field_name(q)
-        choices = [(c.value, c.value) for c in q.choices]
+        # Choices are rendered by the template (fieldset/legend, help per choice) and checked by
+        # the questionnaire's `coerce`, so the fields need no WTForms choice list.
         if q.type in ("single", "ladder"):
-            attrs[name] = RadioField(choices=choices + [(NA, NA)], validate_choice=False)
+            attrs[name] = RadioField(validate_choice=False)
         elif q.type == "multi":
-            attrs[name] = SelectMultipleField(choices=choices + [(NA, NA)], validate_choice=False)
+            attrs[name] = SelectMultipleField(validate_choice=False)
         elif q.type == "number":
             attrs[name] = StringField()
             if q.allow_na:

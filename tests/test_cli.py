@@ -1,0 +1,127 @@
+"""The `flask --app app ...` commands (DESIGN §9)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from assessment.enterprise import validate_uscc
+from assessment.models import Assessment, Enterprise, User
+from assessment.scoring import score
+
+from .helpers import typical_answers
+
+MINI = Path(__file__).parent / "data" / "mini-1.yaml"
+
+
+def test_validate_lists_every_problem_and_exits_1(app, tmp_path):
+    runner = app.test_cli_runner()
+    ok = runner.invoke(args=["questionnaire", "validate", str(MINI)])
+    assert ok.exit_code == 0 and "OK (mini 1" in ok.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        MINI.read_text(encoding="utf-8")
+        .replace("type: ladder", "type: slider")
+        .replace("effort: high", "effort: huge"),
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["questionnaire", "validate", str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}: question erp: type 'slider'" in result.output
+    assert f"{bad}: recommendation r_erp: effort must be one of" in result.output
+
+
+def test_list_and_show(app):
+    runner = app.test_cli_runner()
+    listing = runner.invoke(args=["questionnaire", "list"]).output
+    assert "lianghua\t2025.1" in listing and "cloud\t2025.1" in listing
+    shown = runner.invoke(args=["questionnaire", "show", "cloud", "--format", "json"])
+    definition = json.loads(shown.output)
+    assert definition["id"] == "cloud" and len(definition["dimensions"]) == 5
+    number = next(q for q in definition["questions"] if q["type"] == "number")
+    assert {"min", "max", "bands", "unit"} <= set(number)
+    ladder = next(q for q in definition["questions"] if q["type"] == "ladder")
+    assert [lv["value"] for lv in ladder["levels"]] == [0, 1, 2, 3, 4]
+    assert any(q["relevant"] for q in definition["questions"])
+    missing = runner.invoke(args=["questionnaire", "show", "nope"])
+    assert missing.exit_code != 0 and "no questionnaire nope" in missing.output
+
+
+def test_score_prints_the_engines_result(app, registry, tmp_path):
+    questionnaire = registry.get("lianghua")
+    answers = typical_answers(questionnaire)
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps(answers, ensure_ascii=False), encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["score", "lianghua", str(path)])
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.output)
+    expected = score(questionnaire, answers)
+    assert printed["total"] == expected.total and printed["stage"] == expected.stage
+    assert printed["dimensions"] == {d: r.score for d, r in expected.dimensions.items()}
+    some = next(iter(expected.questions))
+    assert printed["questions"][some]["points"] == expected.questions[some].points
+
+
+def test_score_refuses_bad_answers_with_reasons(app, tmp_path):
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps({"f_nope": 1, "net": "x"}), encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["score", "lianghua", str(path)])
+    assert result.exit_code != 0 and "f_nope: no such question" in result.output
+    path.write_text("{not json", encoding="utf-8")
+    assert (
+        "not valid JSON" in app.test_cli_runner().invoke(args=["score", "cloud", str(path)]).output
+    )
+
+
+def test_init_db_is_idempotent(app):
+    runner = app.test_cli_runner()
+    for _ in range(2):
+        result = runner.invoke(args=["init-db"])
+        assert result.exit_code == 0 and "revision" in result.output
+
+
+def test_seed_demo_creates_valid_flagged_data_deterministically(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["seed-demo", "--enterprises", "40", "--seed", "7"])
+    assert result.exit_code == 0, result.output
+    assert "Demo bureau login:" in result.output and "Demo enterprise login:" in result.output
+    with app.app_context():
+        from assessment.extensions import db
+
+        enterprises = db.session.scalars(select(Enterprise).order_by(Enterprise.id)).all()
+        assert len(enterprises) == 40 and all(e.is_demo for e in enterprises)
+        for e in enterprises:
+            code, problems = validate_uscc(e.uscc)
+            assert problems == [] and code[2:8] == "330282"
+        assessments = db.session.scalar(select(func.count(Assessment.id)))
+        assert assessments > 40
+        assert db.session.scalar(select(func.count(User.id))) == 2
+        snapshot = [(e.uscc, e.town, e.industry, e.size_class) for e in enterprises]
+        totals = db.session.scalars(select(Assessment.total).order_by(Assessment.id)).all()
+    skipped = runner.invoke(args=["seed-demo", "--enterprises", "5", "--if-empty"])
+    assert "already has enterprises" in skipped.output
+    # The same seed on an emptied database gives the same enterprises and scores.
+    with app.app_context():
+        from assessment.extensions import db
+        from assessment.models import Base
+
+        for table in reversed(Base.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+    again_run = runner.invoke(args=["seed-demo", "--enterprises", "40", "--seed", "7"])
+    assert again_run.exit_code == 0, again_run.output
+    with app.app_context():
+        from assessment.extensions import db
+
+        again = db.session.scalars(select(Enterprise).order_by(Enterprise.id)).all()
+        assert [(e.uscc, e.town, e.industry, e.size_class) for e in again] == snapshot
+        assert db.session.scalars(select(Assessment.total).order_by(Assessment.id)).all() == totals
+
+
+def test_healthz_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json["status"] == "ok" and response.json["database"] == "ok"
+    assert "lianghua@2025.1" in response.json["questionnaires"]
