@@ -31,6 +31,7 @@ from .model import (
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 VALUE_RE = re.compile(r"^[a-z0-9_]+$")
+LADDER_PREFIX = re.compile(r"^\s*L[0-4](\s*[：:.\-–—]\s*|\s+)")
 
 
 class _Problems:
@@ -113,6 +114,9 @@ def _ladder(raw: Any, where: str, problems: _Problems) -> tuple[Choice, ...]:
             problems.add(lwhere, "points must not decrease from one level to the next")
         last = points
         label = _text(item.get("label"), lwhere, "label", problems)
+        # Pages show the level ("L2") beside the label, so a label that repeats it is trimmed.
+        zh, en = (LADDER_PREFIX.sub("", t, count=1) for t in (label.zh, label.en))
+        label = Text(zh, en[:1].upper() + en[1:])
         out.append(Choice(value=str(item["value"]), label=label, points=points))
     return tuple(out)
 
