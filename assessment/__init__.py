@@ -41,6 +41,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Refuses to start on an invalid questionnaire file (the error lists every problem).
     app.extensions["questionnaires"] = Registry.from_directory(app.config["QUESTIONNAIRE_DIR"])
 
+    from .benchmark import BenchmarkCache
+
+    app.extensions["benchmark_cache"] = BenchmarkCache()
     _init_extensions(app)
     _register_blueprints(app)
 

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .benchmark import bump_generation
 from .enterprise import industries, random_uscc, size_class, towns
 from .models import (
     ROLE_BUREAU,
@@ -257,6 +258,7 @@ def seed_demo(
     _bulk_insert(session, QuestionScore.__table__, question_rows)
     _demo_users(session, enterprises[0]["id"])
     _advance_sequences(session)
+    bump_generation(session)
     session.commit()
     return SeedSummary(
         len(enterprises),

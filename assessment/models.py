@@ -182,3 +182,13 @@ class AuditEvent(Base):
     details: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     ip: Mapped[str | None] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class AppState(Base):
+    """Small shared counters, e.g. the benchmark generation bumped by every submit, so each
+    worker's benchmark cache knows when it is stale."""
+
+    __tablename__ = "app_state"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)

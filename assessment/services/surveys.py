@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from ..benchmark import bump_generation
 from ..models import (
     STATUS_DRAFT,
     STATUS_SUBMITTED,
@@ -157,6 +158,7 @@ def submit(session: Session, assessment: Assessment, questionnaire: Questionnair
         assessment.submitted_at = now
         assessment.updated_at = now
         session.add_all(score_rows(assessment.id, result))
+        bump_generation(session)
         session.commit()
     except BaseException:
         session.rollback()

@@ -1,49 +1,47 @@
-"""The result of a submitted assessment."""
+"""The result of a submitted assessment: score, stage, peers, next steps, progress."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import login_required
 
+from ...benchmark import TOTAL
+from ...extensions import db
 from ...i18n import current_lang
 from ...models import STATUS_DRAFT
-from ...questionnaire.answers import describe
-from ...scoring import Result
-from ..access import login_required, questionnaire_of, viewable_assessment
+from ...services import results
+from ..access import questionnaire_of, viewable_assessment
+from .charts import chart_svgs
 
 bp = Blueprint("results", __name__)
+MAX_SELECTED_STEPS = 30
 
 
 @bp.get("/a/<public_id>/result")
 @login_required
 def show(public_id: str):
-    """Score, stage and why: every dimension with the questions that cost the most points."""
+    """The result page; `?step=<id>` (repeatable) projects the score after the ticked steps."""
     assessment = viewable_assessment(public_id)
     if assessment.status == STATUS_DRAFT:
         return redirect(url_for("survey.page", public_id=public_id, index=assessment.current_page))
     questionnaire = questionnaire_of(assessment)
-    result = Result.from_dict(assessment.result)
     lang = current_lang()
     na = _("Not applicable")
-    dimensions = []
-    for dim in questionnaire.dimensions:
-        costly = []
-        for qr in result.costliest(dim.id, limit=3):
-            question = questionnaire.question(qr.question_id)
-            costly.append(
-                {
-                    "question": question,
-                    "answer": describe(question, assessment.answers.get(question.id), lang, na)
-                    or _("Not answered"),
-                    "result": qr,
-                }
-            )
-        dimensions.append({"dimension": dim, "result": result.dimensions[dim.id], "costly": costly})
+    selected = request.args.getlist("step")[:MAX_SELECTED_STEPS]
+    from ..context import benchmarks
+
+    view = results.build(db.session, assessment, questionnaire, benchmarks(), lang, na, selected)
+    step_labels = {s.id: results.step_answer_labels(view, s, lang, na) for s in view.steps}
     return render_template(
         "results/show.html",
+        view=view,
         assessment=assessment,
         questionnaire=questionnaire,
-        result=result,
-        level=questionnaire.level(result.stage),
-        dimensions=dimensions,
+        result=view.result,
+        level=view.level,
+        charts=chart_svgs(view, lang),
+        step_labels=step_labels,
+        TOTAL=TOTAL,
+        what_if=bool(request.args.get("whatif")),
     )

@@ -1,0 +1,239 @@
+"""Charts as plain shapes, drawn once and rendered twice: SVG for pages, reportlab for the PDF.
+
+Coordinates are in points with y growing downwards (SVG's convention); the reportlab renderer
+flips them. No Flask, no reportlab here.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from html import escape
+
+PALETTE = {"me": "#0b5cab", "city": "#6b7785", "industry": "#d97706", "grid": "#d5dbe3",
+           "band": "#c9dcf2", "median": "#1f2933", "text": "#33404d", "muted": "#7b8794"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Line:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    stroke: str
+    width: float = 1.0
+    dash: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class Polygon:
+    points: tuple[tuple[float, float], ...]
+    stroke: str
+    fill: str | None = None
+    fill_opacity: float = 0.0
+    width: float = 1.5
+    dash: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rect:
+    x: float
+    y: float
+    w: float
+    h: float
+    fill: str
+    stroke: str | None = None
+
+
+@dataclass(frozen=True)
+class Circle:
+    cx: float
+    cy: float
+    r: float
+    fill: str
+    stroke: str | None = None
+
+
+@dataclass(frozen=True)
+class Label:
+    x: float
+    y: float
+    text: str
+    size: float = 9
+    anchor: str = "middle"  # start | middle | end
+    fill: str = PALETTE["text"]
+    bold: bool = False
+
+
+@dataclass
+class Figure:
+    width: float
+    height: float
+    shapes: list = field(default_factory=list)
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: tuple[float | None, ...]
+    color: str
+    filled: bool = False
+    dash: tuple[float, ...] = ()
+
+
+def radar(axes: list[str], series: list[Series], size: float = 320, title: str = "") -> Figure:
+    """A spider chart on a fixed 0–100 scale with grid rings at 20, 40, 60, 80, 100 and a legend.
+
+    A value of None (no score) is drawn at the centre and its axis label says so by the caller.
+    """
+    n = len(axes)
+    cx, cy, radius = size / 2, size / 2, size / 2 - 62
+    # The legend sits just under the lowest axis label (a pentagon leaves the bottom empty).
+    lowest = max(
+        cy + radius * 1.18 * math.sin(-math.pi / 2 + 2 * math.pi * i / n) for i in range(n)
+    )
+    legend_top = lowest + 16
+    fig = Figure(size, legend_top + 18 * math.ceil(len(series) / 3) + 4, title=title)
+
+    def point(i: int, value: float) -> tuple[float, float]:
+        angle = -math.pi / 2 + 2 * math.pi * i / n
+        r = radius * max(0.0, min(100.0, value)) / 100
+        return (round(cx + r * math.cos(angle), 2), round(cy + r * math.sin(angle), 2))
+
+    for ring in (20, 40, 60, 80, 100):
+        fig.shapes.append(
+            Polygon(tuple(point(i, ring) for i in range(n)), PALETTE["grid"], width=0.8)
+        )
+        fig.shapes.append(
+            Label(cx + 3, point(0, ring)[1] + 3, str(ring), 7, "start", PALETTE["muted"])
+        )
+    for i, name in enumerate(axes):
+        x, y = point(i, 100)
+        fig.shapes.append(Line(cx, cy, x, y, PALETTE["grid"], 0.8))
+        lx, ly = point(i, 118)
+        anchor = "middle" if abs(lx - cx) < 8 else ("start" if lx > cx else "end")
+        fig.shapes.append(Label(lx, ly + 3, name, 9, anchor, PALETTE["text"], bold=True))
+    for s in series:
+        pts = tuple(point(i, v if v is not None else 0) for i, v in enumerate(s.values))
+        fig.shapes.append(
+            Polygon(pts, s.color, s.color if s.filled else None, 0.18 if s.filled else 0, 2, s.dash)
+        )
+        for x, y in pts:
+            fig.shapes.append(Circle(x, y, 2.6, s.color))
+    _legend(fig, series, legend_top)
+    return fig
+
+
+def _legend(fig: Figure, series: list[Series], top: float) -> None:
+    per_row = 3
+    col_w = fig.width / per_row
+    for i, s in enumerate(series):
+        x = (i % per_row) * col_w + 10
+        y = top + 18 * (i // per_row) + 6
+        fig.shapes.append(Line(x, y, x + 18, y, s.color, 2.5, s.dash))
+        fig.shapes.append(Label(x + 24, y + 3.5, s.name, 9, "start"))
+
+
+@dataclass(frozen=True)
+class BandRow:
+    label: str
+    value: float | None  # the enterprise
+    p25: float | None = None
+    median: float | None = None
+    p75: float | None = None
+
+
+def band_bars(
+    rows: list[BandRow],
+    width: float = 520,
+    legend: tuple[str, str, str] = ("", "", ""),
+    title: str = "",
+) -> Figure:
+    """One row per dimension: the enterprise's bar over the peers' P25–P75 band and median tick.
+
+    `legend` names (enterprise, P25–P75 band, median).
+    """
+    label_w, value_w, row_h, top = 150, 40, 26, 22
+    scale_w = width - label_w - value_w - 10
+    fig = Figure(width, top + row_h * len(rows) + 30, title=title)
+    x0 = label_w
+    for tick in (0, 20, 40, 60, 80, 100):
+        x = x0 + scale_w * tick / 100
+        fig.shapes.append(Line(x, top - 4, x, top + row_h * len(rows), PALETTE["grid"], 0.6))
+        fig.shapes.append(Label(x, top - 8, str(tick), 7, "middle", PALETTE["muted"]))
+    for i, row in enumerate(rows):
+        y = top + i * row_h
+        fig.shapes.append(Label(label_w - 8, y + row_h / 2 + 3, row.label, 9, "end"))
+        if row.p25 is not None and row.p75 is not None:
+            fig.shapes.append(
+                Rect(
+                    x0 + scale_w * row.p25 / 100,
+                    y + 4,
+                    max(1.5, scale_w * (row.p75 - row.p25) / 100),
+                    row_h - 8,
+                    PALETTE["band"],
+                )
+            )
+        if row.value is not None:
+            fig.shapes.append(
+                Rect(x0, y + row_h / 2 - 4, scale_w * row.value / 100, 8, PALETTE["me"])
+            )
+            fig.shapes.append(
+                Label(width - 6, y + row_h / 2 + 3, f"{row.value:.1f}", 9, "end", bold=True)
+            )
+        else:
+            fig.shapes.append(Label(width - 6, y + row_h / 2 + 3, "—", 9, "end"))
+        if row.median is not None:
+            mx = x0 + scale_w * row.median / 100
+            fig.shapes.append(Line(mx, y + 2, mx, y + row_h - 2, PALETTE["median"], 2))
+    ly = top + row_h * len(rows) + 16
+    fig.shapes.append(Rect(x0, ly - 6, 18, 8, PALETTE["me"]))
+    fig.shapes.append(Label(x0 + 24, ly + 1, legend[0], 8, "start"))
+    fig.shapes.append(Rect(x0 + 130, ly - 7, 18, 10, PALETTE["band"]))
+    fig.shapes.append(Label(x0 + 154, ly + 1, legend[1], 8, "start"))
+    fig.shapes.append(Line(x0 + 300, ly - 8, x0 + 300, ly + 4, PALETTE["median"], 2))
+    fig.shapes.append(Label(x0 + 306, ly + 1, legend[2], 8, "start"))
+    return fig
+
+
+def _dash(dash: tuple[float, ...]) -> str:
+    return f' stroke-dasharray="{",".join(str(d) for d in dash)}"' if dash else ""
+
+
+def to_svg(fig: Figure, css_class: str = "chart") -> str:
+    """The figure as inline SVG markup (text escaped), accessible through its title."""
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" viewBox="0 0 {fig.width:g} '
+        f'{fig.height:g}" width="{fig.width:g}" height="{fig.height:g}" role="img"'
+        f' aria-label="{escape(fig.title)}" font-family="sans-serif"><title>{escape(fig.title)}</title>'
+    ]
+    for s in fig.shapes:
+        if isinstance(s, Line):
+            out.append(
+                f'<line x1="{s.x1:g}" y1="{s.y1:g}" x2="{s.x2:g}" y2="{s.y2:g}" '
+                f'stroke="{s.stroke}" stroke-width="{s.width:g}"{_dash(s.dash)}/>'
+            )
+        elif isinstance(s, Polygon):
+            pts = " ".join(f"{x:g},{y:g}" for x, y in s.points)
+            fill = f'fill="{s.fill}" fill-opacity="{s.fill_opacity:g}"' if s.fill else 'fill="none"'
+            out.append(
+                f'<polygon points="{pts}" {fill} stroke="{s.stroke}" '
+                f'stroke-width="{s.width:g}"{_dash(s.dash)}/>'
+            )
+        elif isinstance(s, Rect):
+            stroke = f' stroke="{s.stroke}"' if s.stroke else ""
+            out.append(
+                f'<rect x="{s.x:g}" y="{s.y:g}" width="{s.w:g}" height="{s.h:g}" '
+                f'fill="{s.fill}"{stroke}/>'
+            )
+        elif isinstance(s, Circle):
+            out.append(f'<circle cx="{s.cx:g}" cy="{s.cy:g}" r="{s.r:g}" fill="{s.fill}"/>')
+        elif isinstance(s, Label):
+            weight = ' font-weight="700"' if s.bold else ""
+            out.append(
+                f'<text x="{s.x:g}" y="{s.y:g}" font-size="{s.size:g}" text-anchor="{s.anchor}" '
+                f'fill="{s.fill}"{weight}>{escape(s.text)}</text>'
+            )
+    out.append("</svg>")
+    return "".join(out)
