@@ -170,12 +170,15 @@ def generation(session: Session) -> int:
 
 def bump_generation(session: Session) -> None:
     """Invalidate every worker's cached cohort tables; call inside the writing transaction."""
-    session.execute(
+    bumped = session.execute(
         update(AppState)
         .where(AppState.key == GENERATION_KEY)
         .values(value=AppState.value + 1)
         .execution_options(synchronize_session=False)
     )
+    if bumped.rowcount == 0:  # the migration creates the row; a restored or emptied table may not
+        session.add(AppState(key=GENERATION_KEY, value=1))
+        session.flush()
 
 
 def window_start(now: datetime, months: int) -> datetime:

@@ -233,7 +233,7 @@ def seed_demo(
                         "questionnaire_version": questionnaire.version,
                         "status": "submitted", "answers": answers, "current_page": 0,
                         "lock_version": 1, "total": result.total, "stage": result.stage,
-                        "result": result.to_dict(), "industry": ent["industry"],
+                        "industry": ent["industry"],
                         "town": ent["town"], "size_class": ent["size_class"], "is_demo": True,
                         "is_latest": i == len(rounds) - 1, "created_at": when - timedelta(days=2),
                         "updated_at": when, "submitted_at": when,

@@ -108,7 +108,20 @@ class Assessment(Base):
 
     __tablename__ = "assessment"
     __table_args__ = (
-        Index("ix_assessment_latest", "questionnaire_id", "is_latest", "submitted_at"),
+        # Covers the benchmark queries: cohort statistics never read the (large) answer rows.
+        Index(
+            "ix_assessment_latest",
+            "questionnaire_id",
+            "is_latest",
+            "submitted_at",
+            "questionnaire_version",
+            "status",
+            "is_demo",
+            "industry",
+            "town",
+            "size_class",
+            "total",
+        ),  # fmt: skip
         Index("ix_assessment_enterprise_q", "enterprise_id", "questionnaire_id", "status"),
     )
 
@@ -124,7 +137,6 @@ class Assessment(Base):
     lock_version: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[float | None] = mapped_column(Float)
     stage: Mapped[str | None] = mapped_column(String(40))
-    result: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     # Cohort attributes frozen at submission, so history and benchmarks do not shift later.
     industry: Mapped[str | None] = mapped_column(String(40))
     town: Mapped[str | None] = mapped_column(String(40))
@@ -146,7 +158,11 @@ class DimensionScore(Base):
     """One dimension score of a submitted assessment, a row each so SQL can aggregate it."""
 
     __tablename__ = "dimension_score"
-    __table_args__ = (Index("ix_dimension_score_dim", "dimension_id", "score"),)
+    # WITHOUT ROWID on SQLite: the composite key is the row, so it is stored once, not twice.
+    __table_args__ = (
+        Index("ix_dimension_score_dim", "dimension_id", "score"),
+        {"sqlite_with_rowid": False},
+    )
 
     assessment_id: Mapped[int] = mapped_column(
         ForeignKey("assessment.id", ondelete="CASCADE"), primary_key=True
@@ -161,6 +177,7 @@ class QuestionScore(Base):
     """Points won on one scored, applicable question of a submitted assessment."""
 
     __tablename__ = "question_score"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     assessment_id: Mapped[int] = mapped_column(
         ForeignKey("assessment.id", ondelete="CASCADE"), primary_key=True

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..text import N_, Problem
-from .expressions import evaluate
+from .expressions import Answers, evaluate, evaluator_for
 from .model import NA, Question, Questionnaire
 
 
@@ -91,10 +91,11 @@ def relevant_ids(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> se
 
     Evaluated in file order; a hidden question's answer is invisible to the conditions after it.
     """
-    visible: dict[str, Any] = {}
+    visible = Answers()
+    evaluator = evaluator_for(visible)
     shown = set()
     for question in questionnaire.questions:
-        if question.relevant is None or evaluate(question.relevant, visible):
+        if question.relevant is None or evaluate(question.relevant, visible, evaluator):
             shown.add(question.id)
             if question.id in answers:
                 visible[question.id] = answers[question.id]

@@ -83,20 +83,31 @@ def _parsed(expression: str) -> Any:
     return SimpleEval().parse(expression)
 
 
-def evaluate(expression: str, answers: Mapping[str, Any]) -> bool:
-    """True when the expression holds for these answers; any run-time error counts as False."""
-    evaluator = SimpleEval(functions=FUNCTIONS, names=_Names(answers))
+def evaluate(
+    expression: str, answers: Mapping[str, Any], evaluator: SimpleEval | None = None
+) -> bool:
+    """True when the expression holds for these answers; any run-time error counts as False.
+
+    Pass an `evaluator` from `evaluator_for` to evaluate many expressions over one answer set.
+    """
+    evaluator = evaluator or evaluator_for(answers)
     try:
         return bool(evaluator.eval(expression, previously_parsed=_parsed(expression)))
     except Exception:  # noqa: BLE001 - a failing condition hides the question, by definition
         return False
 
 
-class _Names(dict):
-    """Answers by question id; a question without an answer reads as None."""
+def evaluator_for(answers: Mapping[str, Any]) -> SimpleEval:
+    """An evaluator reading these answers; later changes to a dict passed here are seen."""
+    names = answers if isinstance(answers, Answers) else Answers(answers)
+    return SimpleEval(functions=FUNCTIONS, names=names)
 
-    def __init__(self, answers: Mapping[str, Any]):
-        super().__init__(answers)
+
+class Answers(dict):
+    """Answers by question id for expressions; a question without an answer reads as None."""
+
+    def __init__(self, answers: Mapping[str, Any] | None = None):
+        super().__init__(answers or {})
 
     def __missing__(self, key: str) -> None:
         return None

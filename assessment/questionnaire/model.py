@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 NA = "na"  # the answer "not applicable"
@@ -71,7 +72,7 @@ class Question:
         """True for every type but free text."""
         return self.type in SCORED_TYPES
 
-    @property
+    @cached_property
     def max_points(self) -> float:
         """The best attainable points on this question."""
         if self.type in ("single", "ladder"):

@@ -13,7 +13,7 @@ from ..models import STATUS_SUBMITTED, Assessment
 from ..questionnaire.answers import describe
 from ..questionnaire.model import Dimension, Level, Question, Questionnaire
 from ..recommend import Step, by_horizon, candidate_steps, project
-from ..scoring import QuestionResult, Result
+from ..scoring import QuestionResult, Result, score
 
 TOP_STEPS = 10
 
@@ -79,7 +79,7 @@ def _answers_view(questionnaire, answers, results, lang, na_label) -> list[Costl
 
 
 def _progress(
-    session: Session, assessment: Assessment
+    session: Session, assessment: Assessment, questionnaire: Questionnaire
 ) -> tuple[Progress | None, Assessment | None]:
     earlier = session.scalars(
         select(Assessment)
@@ -99,8 +99,8 @@ def _progress(
     )
     if same is None:
         return None, other
-    before = Result.from_dict(same.result)
-    now = Result.from_dict(assessment.result)
+    before = score(questionnaire, same.answers)
+    now = score(questionnaire, assessment.answers)
     changes = {
         d: (None if r.score is None or before.dimensions[d].score is None
             else round(r.score - before.dimensions[d].score, 2))
@@ -122,8 +122,9 @@ def build(
     selected: list[str] | None = None,
 ) -> ResultView:
     """Assemble the result, cohort comparisons, ranked steps, projections and progress."""
-    result = Result.from_dict(assessment.result)
+    # Answers were frozen with their questionnaire version: re-scoring gives the stored result.
     answers = assessment.answers
+    result = score(questionnaire, answers)
     dims = []
     for dim in questionnaire.dimensions:
         lost = result.costliest(dim.id, limit=3)
@@ -150,7 +151,7 @@ def build(
     projections = {n: project(questionnaire, answers, steps[:n]) for n in (3, 5) if len(steps) >= 1}
     chosen_ids = [s for s in (selected or []) if any(step.id == s for step in steps)]
     chosen = [step for step in steps if step.id in chosen_ids]
-    progress, other = _progress(session, assessment)
+    progress, other = _progress(session, assessment, questionnaire)
     return ResultView(
         assessment=assessment,
         questionnaire=questionnaire,

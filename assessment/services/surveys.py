@@ -149,7 +149,6 @@ def submit(session: Session, assessment: Assessment, questionnaire: Questionnair
         assessment.questionnaire_version = questionnaire.version
         assessment.total = result.total
         assessment.stage = result.stage
-        assessment.result = result.to_dict()
         assessment.industry = enterprise.industry
         assessment.town = enterprise.town
         assessment.size_class = enterprise.size_class
