@@ -9,8 +9,10 @@ from assessment.benchmark import TOTAL, BenchmarkCache, Benchmarks, Cohort, bump
 
 from . import factories as f
 
+CITY = Cohort("city")
 
-def stats_for(session, cohort=Cohort("city"), **kwargs):
+
+def stats_for(session, cohort=CITY, **kwargs):
     table = Benchmarks(session, **kwargs).table("lianghua", "2025.1", cohort)
     return table.metrics[TOTAL].stats() if TOTAL in table.metrics else None
 

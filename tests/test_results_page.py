@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from assessment.models import Assessment, Enterprise
+from assessment.models import Enterprise
 from assessment.questionnaire.model import NA
 from assessment.recommend import apply, candidate_steps
 from assessment.scoring import score
