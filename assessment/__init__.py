@@ -77,7 +77,9 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .web.admin.routes import bp as admin_bp
     from .web.auth.routes import bp as auth_bp
+    from .web.bureau.routes import bp as bureau_bp
     from .web.main.routes import bp as main_bp
     from .web.results.routes import bp as results_bp
     from .web.survey.routes import bp as survey_bp
@@ -86,3 +88,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(survey_bp)
     app.register_blueprint(results_bp)
+    app.register_blueprint(bureau_bp)
+    app.register_blueprint(admin_bp)

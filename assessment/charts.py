@@ -237,3 +237,82 @@ def to_svg(fig: Figure, css_class: str = "chart") -> str:
             )
     out.append("</svg>")
     return "".join(out)
+
+
+def column_chart(
+    labels: list[str],
+    values: list[float],
+    width: float = 520,
+    height: float = 200,
+    title: str = "",
+    color: str = PALETTE["me"],
+    value_format: str = "{:g}",
+) -> Figure:
+    """Vertical bars with their values on top (e.g. a score histogram)."""
+    fig = Figure(width, height, title=title)
+    left, bottom, top = 8, height - 22, 16
+    slot = (width - 2 * left) / max(1, len(values))
+    peak = max(values, default=0) or 1
+    fig.shapes.append(Line(left, bottom, width - left, bottom, PALETTE["grid"], 1))
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        h = (bottom - top) * value / peak
+        x = left + i * slot + slot * 0.15
+        fig.shapes.append(Rect(x, bottom - h, slot * 0.7, h, color))
+        fig.shapes.append(Label(x + slot * 0.35, bottom - h - 4, value_format.format(value), 8))
+        fig.shapes.append(Label(x + slot * 0.35, bottom + 13, label, 8, "middle", PALETTE["muted"]))
+    return fig
+
+
+def line_chart(
+    labels: list[str],
+    values: list[float],
+    width: float = 520,
+    height: float = 200,
+    title: str = "",
+    low: float = 0,
+    high: float = 100,
+) -> Figure:
+    """A line over categories (e.g. the mean score by quarter) on a fixed vertical scale."""
+    fig = Figure(width, height, title=title)
+    left, right, bottom, top = 34, 12, height - 24, 12
+    for tick in range(int(low), int(high) + 1, 20 if high - low >= 60 else 10):
+        y = bottom - (bottom - top) * (tick - low) / (high - low)
+        fig.shapes.append(Line(left, y, width - right, y, PALETTE["grid"], 0.6))
+        fig.shapes.append(Label(left - 5, y + 3, str(tick), 8, "end", PALETTE["muted"]))
+    n = len(values)
+    step = (width - left - right) / max(1, n - 1) if n > 1 else 0
+    points = []
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        x = left + (i * step if n > 1 else (width - left - right) / 2)
+        y = bottom - (bottom - top) * (value - low) / (high - low)
+        points.append((round(x, 2), round(y, 2)))
+        fig.shapes.append(Label(x, bottom + 15, label, 8, "middle", PALETTE["muted"]))
+        fig.shapes.append(Label(x, y - 7, f"{value:.1f}", 8))
+    for (x1, y1), (x2, y2) in zip(points, points[1:], strict=False):
+        fig.shapes.append(Line(x1, y1, x2, y2, PALETTE["me"], 2))
+    for x, y in points:
+        fig.shapes.append(Circle(x, y, 3, PALETTE["me"]))
+    return fig
+
+
+STAGE_COLORS = ("#c9d3df", "#8fb3dc", "#4f86c6", "#0b5cab", "#06386b")
+
+
+def share_bar(parts: list[tuple[str, float]], width: float = 520, title: str = "") -> Figure:
+    """One horizontal bar split into shares (0–1), e.g. the stage distribution, with a legend."""
+    fig = Figure(width, 58, title=title)
+    x = 0.0
+    for i, (label, share) in enumerate(parts):
+        w = width * share
+        color = STAGE_COLORS[i % len(STAGE_COLORS)]
+        fig.shapes.append(Rect(x, 4, w, 22, color))
+        if w > 34:
+            fill = "#ffffff" if i >= 2 else PALETTE["text"]
+            fig.shapes.append(Label(x + w / 2, 19, f"{share * 100:.0f}%", 9, "middle", fill, True))
+        x += w
+    slot = width / max(1, len(parts))
+    for i, (label, _share) in enumerate(parts):
+        lx = i * slot
+        fig.shapes.append(Rect(lx, 38, 10, 10, STAGE_COLORS[i % len(STAGE_COLORS)]))
+        fig.shapes.append(Label(lx + 14, 47, label, 9, "start"))
+    return fig

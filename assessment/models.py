@@ -121,6 +121,8 @@ class Assessment(Base):
             "town",
             "size_class",
             "total",
+            "stage",
+            "enterprise_id",
         ),  # fmt: skip
         Index("ix_assessment_enterprise_q", "enterprise_id", "questionnaire_id", "status"),
     )
@@ -209,3 +211,22 @@ class AppState(Base):
 
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ExportJob(Base):
+    """A batch of PDF reports built in the background into one ZIP, with progress."""
+
+    __tablename__ = "export_job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    filters: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    lang: Mapped[str] = mapped_column(String(5), default="zh")
+    status: Mapped[str] = mapped_column(String(12), default="queued")  # queued|running|done|failed
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    path: Mapped[str | None] = mapped_column(String(400))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,0 +1,85 @@
+"""The audit log: who looked at or exported whose data, and what admins changed. No Flask."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import AuditEvent, User
+
+# Actions recorded (stable identifiers; the admin page translates them).
+VIEW_ENTERPRISE = "view_enterprise"
+VIEW_RESULT = "view_result"
+DOWNLOAD_REPORT = "download_report"
+EXPORT_CSV = "export_csv"
+EXPORT_XLSX = "export_xlsx"
+EXPORT_REPORTS_ZIP = "export_reports_zip"
+DEACTIVATE_USER = "deactivate_user"
+ACTIVATE_USER = "activate_user"
+RESET_PASSWORD = "reset_password"
+ACTIONS = (
+    VIEW_ENTERPRISE, VIEW_RESULT, DOWNLOAD_REPORT, EXPORT_CSV, EXPORT_XLSX, EXPORT_REPORTS_ZIP,
+    DEACTIVATE_USER, ACTIVATE_USER, RESET_PASSWORD,
+)  # fmt: skip
+
+
+def record(
+    session: Session,
+    user: User | None,
+    action: str,
+    target_type: str | None = None,
+    target_id: str | None = None,
+    details: dict[str, Any] | None = None,
+    ip: str | None = None,
+    commit: bool = True,
+) -> AuditEvent:
+    """Write one audit event (committed unless `commit` is False)."""
+    event = AuditEvent(
+        user_id=user.id if user is not None else None,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        details=details or None,
+        ip=ip,
+    )
+    session.add(event)
+    if commit:
+        session.commit()
+    return event
+
+
+@dataclass
+class AuditQuery:
+    action: str | None = None
+    user_email: str | None = None
+    target_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def search(session: Session, query: AuditQuery, page: int, per_page: int) -> tuple[list, int]:
+    """Events matching the query, newest first, one page of them, and the total count."""
+    stmt = select(AuditEvent, User.email).outerjoin(User, User.id == AuditEvent.user_id)
+    conditions = []
+    if query.action:
+        conditions.append(AuditEvent.action == query.action)
+    if query.user_email:
+        conditions.append(func.lower(User.email).contains(query.user_email.lower()))
+    if query.target_id:
+        conditions.append(AuditEvent.target_id == query.target_id)
+    if query.since:
+        conditions.append(AuditEvent.at >= query.since)
+    if query.until:
+        conditions.append(AuditEvent.at < query.until)
+    stmt = stmt.where(*conditions)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.execute(
+        stmt.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return rows, total

@@ -1,0 +1,116 @@
+"""The bureau's filters and the "latest assessment per enterprise in the period" set. No Flask."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, and_, func, select
+
+from ..models import STATUS_SUBMITTED, Assessment
+
+
+@dataclass(frozen=True)
+class Filters:
+    questionnaire_id: str
+    version: str
+    start: datetime | None = None  # inclusive
+    end: datetime | None = None  # exclusive; None = up to now
+    industry: str | None = None
+    town: str | None = None
+    size_class: str | None = None
+    include_demo: bool = False
+
+    def without_cohort(self) -> Filters:
+        """The same period and questionnaire for the whole city."""
+        return Filters(self.questionnaire_id, self.version, self.start, self.end,
+                       include_demo=self.include_demo)  # fmt: skip
+
+    @property
+    def has_cohort(self) -> bool:
+        """True when an industry, town or size filter is set."""
+        return bool(self.industry or self.town or self.size_class)
+
+    def describe(self) -> dict:
+        """The filter as plain values (for audit records and export metadata)."""
+        return {
+            "questionnaire": self.questionnaire_id,
+            "version": self.version,
+            "start": self.start.date().isoformat() if self.start else None,
+            "end": self.end.date().isoformat() if self.end else None,
+            "industry": self.industry,
+            "town": self.town,
+            "size": self.size_class,
+        }
+
+
+def submitted_conditions(filters: Filters) -> list:
+    """Conditions for submitted assessments of the questionnaire in the period and cohort."""
+    conditions = [
+        Assessment.questionnaire_id == filters.questionnaire_id,
+        Assessment.questionnaire_version == filters.version,
+        Assessment.status == STATUS_SUBMITTED,
+    ]
+    if filters.start is not None:
+        conditions.append(Assessment.submitted_at >= filters.start)
+    if filters.end is not None:
+        conditions.append(Assessment.submitted_at < filters.end)
+    if not filters.include_demo:
+        conditions.append(Assessment.is_demo.is_(False))
+    if filters.industry:
+        conditions.append(Assessment.industry == filters.industry)
+    if filters.town:
+        conditions.append(Assessment.town == filters.town)
+    if filters.size_class:
+        conditions.append(Assessment.size_class == filters.size_class)
+    return conditions
+
+
+def latest_set(filters: Filters):
+    """A subquery of each enterprise's latest submitted assessment in the period.
+
+    Up to now, the maintained `is_latest` flag answers it through an index; for a period that
+    ends in the past, a window function picks the latest within the period.
+    """
+    columns = (
+        Assessment.id, Assessment.enterprise_id, Assessment.total, Assessment.stage,
+        Assessment.industry, Assessment.town, Assessment.size_class, Assessment.submitted_at,
+    )  # fmt: skip
+    conditions = submitted_conditions(filters)
+    if filters.end is None:
+        return (
+            select(*columns).where(Assessment.is_latest.is_(True), *conditions).subquery("latest")
+        )
+    ranked = (
+        select(
+            *columns,
+            func.row_number()
+            .over(
+                partition_by=Assessment.enterprise_id,
+                order_by=(Assessment.submitted_at.desc(), Assessment.id.desc()),
+            )
+            .label("rn"),
+        )
+        .where(and_(*conditions))
+        .subquery("ranked")
+    )
+    return select(*(ranked.c[c.key] for c in columns)).where(ranked.c.rn == 1).subquery("latest")
+
+
+def median_by(source, value_col, group_col=None) -> Select:
+    """Median of `value_col` per group (or overall), computed in SQL with window functions:
+    the middle row, or the mean of the two middle rows for an even count."""
+    partition = [group_col] if group_col is not None else []
+    ranked = (
+        select(
+            *([group_col.label("grp")] if group_col is not None else []),
+            value_col.label("v"),
+            func.row_number().over(partition_by=partition, order_by=value_col).label("rn"),
+            func.count().over(partition_by=partition).label("cnt"),
+        )
+        .select_from(source)
+        .subquery("ranked_median")
+    )
+    middle = (ranked.c.rn == (ranked.c.cnt + 1) // 2) | (ranked.c.rn == (ranked.c.cnt + 2) // 2)
+    keys = [ranked.c.grp] if group_col is not None else []
+    return select(*keys, func.avg(ranked.c.v)).where(middle).group_by(*keys)

@@ -1,0 +1,110 @@
+"""Text for Paragraph markup: escaping user input, glyph fallback, CJK line-breaking rules. No Flask.
+
+Everything that comes from users or the database goes through `user()` before it reaches a
+Paragraph: control characters are dropped, `& < >` are escaped, and characters the CJK font cannot
+draw (Arabic, Hebrew, emoji...) are set in the glyph fallback font when it has them.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from xml.sax.saxutils import escape
+
+from reportlab.lib import textsplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import paragraph as rl_paragraph
+
+from .fonts import FontSet
+
+# reportlab's kinsoku list lacks most full-width Chinese closing punctuation (，：；？！》” …), so a
+# line could start with "，". Characters in this list are kept on the previous line instead
+# (hanging by at most one glyph). We only ever add characters, so Japanese behaviour is unchanged.
+CHINESE_CANNOT_START = "，。、：；？！）》〉」』】〕”’…·％‰～—．,.;:!?)]}%"
+if "，" not in rl_paragraph.ALL_CANNOT_START:
+    extra = "".join(c for c in CHINESE_CANNOT_START if c not in rl_paragraph.ALL_CANNOT_START)
+    rl_paragraph.ALL_CANNOT_START += extra
+    textsplit.ALL_CANNOT_START += extra
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029\ufeff]")
+ELLIPSIS = "…"
+
+
+def clean(value: object) -> str:
+    """Plain text without control characters; line breaks normalised to "\\n"."""
+    text = "" if value is None else str(value)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return _CONTROL.sub("", text)
+
+
+@lru_cache(maxsize=4096)
+def _gbk(ch: str) -> bool:
+    try:
+        ch.encode("gbk")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _drawable(fonts: FontSet, ch: str) -> bool:
+    if ch in " \n":
+        return True
+    if fonts.embedded:
+        return fonts.has_glyph(ord(ch))
+    return _gbk(ch)  # STSong-Light (Adobe-GB1) covers what GBK encodes
+
+
+def user(value: object, fonts: FontSet, *, newlines: bool = True) -> str:
+    """Paragraph markup showing `value` exactly as typed (escaped, fallback glyphs)."""
+    text = clean(value)
+    out: list[str] = []
+    run: list[str] = []
+    run_fallback = False
+
+    def flush() -> None:
+        if not run:
+            return
+        chunk = escape("".join(run))
+        if run_fallback:
+            out.append(f'<font name="{fonts.glyph_fallback}">{chunk}</font>')
+        else:
+            out.append(chunk)
+        run.clear()
+
+    for ch in text:
+        fallback = False
+        if not _drawable(fonts, ch):
+            if fonts.fallback_has_glyph(ord(ch)):
+                fallback = True
+            elif not fonts.embedded:
+                ch = "?"  # a CID font would show a wrong glyph: say plainly that one is missing
+        if fallback != run_fallback:
+            flush()
+            run_fallback = fallback
+        run.append(ch)
+    flush()
+    markup = "".join(out)
+    return markup.replace("\n", "<br/>") if newlines else markup.replace("\n", " ")
+
+
+def plain(value: object, fonts: FontSet) -> str:
+    """Text for canvas drawString / chart labels (no markup): unprintable characters replaced."""
+    text = clean(value).replace("\n", " ")
+    if fonts.embedded:
+        return text
+    return "".join(ch if _drawable(fonts, ch) else "?" for ch in text)
+
+
+def fit(text: str, font_name: str, size: float, width: float) -> str:
+    """`text` shortened with an ellipsis so it is at most `width` points wide."""
+    if stringWidth(text, font_name, size) <= width:
+        return text
+    limit = width - stringWidth(ELLIPSIS, font_name, size)
+    lo, hi = 0, len(text)
+    while lo < hi:  # the longest prefix that fits
+        mid = (lo + hi + 1) // 2
+        if stringWidth(text[:mid], font_name, size) <= limit:
+            lo = mid
+        else:
+            hi = mid - 1
+    return text[:lo].rstrip() + ELLIPSIS
