@@ -274,7 +274,7 @@ def line_chart(
 ) -> Figure:
     """A line over categories (e.g. the mean score by quarter) on a fixed vertical scale."""
     fig = Figure(width, height, title=title)
-    left, right, bottom, top = 34, 12, height - 24, 12
+    left, right, bottom, top = 34, 30, height - 24, 12
     for tick in range(int(low), int(high) + 1, 20 if high - low >= 60 else 10):
         y = bottom - (bottom - top) * (tick - low) / (high - low)
         fig.shapes.append(Line(left, y, width - right, y, PALETTE["grid"], 0.6))
@@ -302,7 +302,7 @@ def share_bar(parts: list[tuple[str, float]], width: float = 520, title: str = "
     """One horizontal bar split into shares (0–1), e.g. the stage distribution, with a legend."""
     fig = Figure(width, 58, title=title)
     x = 0.0
-    for i, (label, share) in enumerate(parts):
+    for i, (_label, share) in enumerate(parts):
         w = width * share
         color = STAGE_COLORS[i % len(STAGE_COLORS)]
         fig.shapes.append(Rect(x, 4, w, 22, color))

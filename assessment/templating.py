@@ -50,6 +50,9 @@ def register(app: Flask) -> None:
         questionnaires=questionnaires,
         csrf_token=generate_csrf,
         has_endpoint=lambda name: name in current_app.view_functions,
+        town_label=lambda code: ent.town_label(code, current_lang()),
+        industry_label=lambda code: ent.industry_label(code, current_lang()),
+        size_label=lambda code: ent.size_label(code, current_lang()),
         describe=lambda question, value: describe(
             question, value, current_lang(), gettext("Not applicable")
         ),

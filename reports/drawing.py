@@ -80,18 +80,24 @@ def to_drawing(
     *,
     fake_bold: bool | None = None,
     text=None,
+    trim: float | None = None,
 ) -> Drawing:
     """The figure as a reportlab Drawing of the same size, every label in `font_name`.
 
     Bold labels use `bold_font_name` when given (a real bold face); without one they are drawn
     stroked. `text`, when given, maps label text before drawing (e.g. replacing glyphs the font
-    lacks).
+    lacks). `trim`, when given, cuts the empty space above and below the shapes down to that
+    many points (the width is kept).
     """
     bold = bold_font_name or font_name
     if fake_bold is None:
         fake_bold = bold == font_name
     h = fig.height
     drawing = Drawing(fig.width, fig.height)
+    if trim is not None and fig.shapes:
+        top, bottom = _extent(fig)
+        h = min(fig.height, bottom + trim)  # y_rl = h - y: the lowest shape sits `trim` up
+        drawing = Drawing(fig.width, h - max(0.0, top - trim))
     for s in fig.shapes:
         if isinstance(s, Line):
             drawing.add(
@@ -144,6 +150,23 @@ def to_drawing(
             label = s if text is None else _relabel(s, text(s.text))
             drawing.add(_label(label, h, font_name, bold, fake_bold))
     return drawing
+
+
+def _extent(fig: Figure) -> tuple[float, float]:
+    """The smallest and largest y (figure coordinates) any shape reaches, labels included."""
+    ys: list[float] = []
+    for s in fig.shapes:
+        if isinstance(s, Line):
+            ys += [s.y1, s.y2]
+        elif isinstance(s, FigPolygon):
+            ys += [y for _, y in s.points]
+        elif isinstance(s, FigRect):
+            ys += [s.y, s.y + s.h]
+        elif isinstance(s, Circle):
+            ys += [s.cy - s.r, s.cy + s.r]
+        elif isinstance(s, Label):
+            ys += [s.y - s.size, s.y + s.size * 0.25]
+    return min(ys), max(ys)
 
 
 def _relabel(shape: Label, new_text: str) -> Label:

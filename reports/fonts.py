@@ -63,18 +63,12 @@ class FontSet:
     embedded: bool  # False for the CID fallback
     path: str | None  # the CJK font file, None for the CID fallback
     glyph_fallback: str | None = None  # font name for characters the CJK font lacks
-    _covered: frozenset[int] | None = field(default=None, repr=False, compare=False)
-    _fallback_covered: frozenset[int] | None = field(default=None, repr=False, compare=False)
+    covered: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+    fallback_covered: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
 
-    def has_glyph(self, codepoint: int) -> bool:
-        """True when the main font can draw this character (the CID fallback: assume BMP only)."""
-        if self._covered is None:
-            return codepoint < 0x10000
-        return codepoint in self._covered
-
-    def fallback_has_glyph(self, codepoint: int) -> bool:
-        """True when the glyph fallback font can draw this character."""
-        return self._fallback_covered is not None and codepoint in self._fallback_covered
+    def draws_all(self, text: str) -> bool:
+        """True when the main (embedded) font has a glyph for every character of `text`."""
+        return self.embedded and self.covered.issuperset(text)
 
 
 _lock = threading.Lock()
@@ -119,13 +113,17 @@ def _candidates(preferred: str | None) -> list[tuple[str, str | None]]:
     return found
 
 
-def _glyph_fallback() -> tuple[str | None, frozenset[int] | None]:
+def _chars(font: TTFont) -> frozenset[str]:
+    return frozenset(map(chr, font.face.charToGlyph))
+
+
+def _glyph_fallback() -> tuple[str | None, frozenset[str]]:
     for path in GLYPH_FALLBACK_CANDIDATES:
         if os.path.isfile(path):
             font = _register_ttf(path, _font_name(path, "X"))
             if font is not None:
-                return font.fontName, frozenset(font.face.charToGlyph)
-    return None, None
+                return font.fontName, _chars(font)
+    return None, frozenset()
 
 
 def _resolve(preferred: str | None) -> FontSet:
@@ -151,8 +149,8 @@ def _resolve(preferred: str | None) -> FontSet:
             embedded=True,
             path=path,
             glyph_fallback=fallback_name,
-            _covered=frozenset(font.face.charToGlyph),
-            _fallback_covered=fallback_covered,
+            covered=_chars(font) | {"\n"},
+            fallback_covered=fallback_covered,
         )
     if CID_FALLBACK not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(CID_FALLBACK))
@@ -170,7 +168,7 @@ def _resolve(preferred: str | None) -> FontSet:
         embedded=False,
         path=None,
         glyph_fallback=fallback_name,
-        _fallback_covered=fallback_covered,
+        fallback_covered=fallback_covered,
     )
 
 

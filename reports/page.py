@@ -26,11 +26,9 @@ class Chrome:
 def _draw_user_line(canv: Canvas, chrome: Chrome, text: str, x_right: float, y: float, w: float):
     """A right-aligned line of user text (escaped, fallback glyphs), cut to `w` points."""
     s = chrome.styles
-    size = 8
-    short = fit(text, s.fonts.regular, size, w)
-    para = Paragraph(user(short, s.fonts, newlines=False), s.muted)
-    para.style = s.muted.clone("hdr", fontSize=size, leading=10, spaceAfter=0, alignment=2)
-    _, h = para.wrap(w + 12, 20)
+    short = fit(text, s.fonts.regular, s.header.fontSize, w)
+    para = Paragraph(user(short, s.fonts, newlines=False), s.header)
+    para.wrap(w + 12, 20)  # a little slack: glyph fallback fonts may be slightly wider
     para.drawOn(canv, x_right - w - 12, y - 2)
 
 
@@ -55,19 +53,23 @@ def draw_chrome(canv: Canvas, chrome: Chrome, page: int, pages: int) -> None:
     canv.line(MARGIN_X, bottom + 13, PAGE_W - MARGIN_X, bottom + 13)
     canv.setFont(font, 7.5)
     canv.setFillColor(MUTED)
-    canv.drawString(MARGIN_X, bottom, fit(chrome.left_footer, font, 7.5, PAGE_W - 2 * MARGIN_X - 80))
+    canv.drawString(
+        MARGIN_X, bottom, fit(chrome.left_footer, font, 7.5, PAGE_W - 2 * MARGIN_X - 80)
+    )
     canv.setFont(font, 8)
     canv.setFillColor(BRAND)
     canv.drawRightString(PAGE_W - MARGIN_X, bottom, chrome.page_label(page, pages))
     canv.restoreState()
 
 
-def numbered_canvas(chrome: Chrome) -> type[Canvas]:
+def numbered_canvas(chrome: Chrome, font_name: str) -> type[Canvas]:
     """A Canvas class that keeps every page until the end, then draws the chrome with the total
     page count known (the classic two-step "page n of N" canvas)."""
 
     class NumberedCanvas(Canvas):
         def __init__(self, *args, **kwargs):
+            # Start every page in the report font, so no unused Helvetica is referenced.
+            kwargs.setdefault("initialFontName", font_name)
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
 

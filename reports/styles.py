@@ -71,6 +71,7 @@ class Styles:
     big_label: ParagraphStyle
     stage: ParagraphStyle
     centered: ParagraphStyle
+    header: ParagraphStyle
 
     def para(self, markup: str, style: ParagraphStyle | None = None) -> Paragraph:
         """A paragraph of (already escaped) markup."""
@@ -129,10 +130,11 @@ def styles_for(fonts: FontSet, lang: str) -> Styles:
         big_label=style("big_label", 8.5, MUTED, spaceAfter=2),
         stage=style("stage", 15, INK, bold, lead=20, spaceAfter=4),
         centered=style("centered", 8.5, TEXT, alignment=TA_CENTER),
+        header=style("header", 8, MUTED, lead=10, alignment=TA_RIGHT, wordWrap=None),
     )
 
 
-def table_style(header: bool = True, num_from: int | None = None, zebra: bool = False) -> TableStyle:
+def table_style(header: bool = True, zebra: bool = False) -> TableStyle:
     """Light rules: a stronger line under the header, hairlines between rows, no verticals."""
     commands = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),

@@ -50,13 +50,16 @@ def _drawable(fonts: FontSet, ch: str) -> bool:
     if ch in " \n":
         return True
     if fonts.embedded:
-        return fonts.has_glyph(ord(ch))
+        return ch in fonts.covered
     return _gbk(ch)  # STSong-Light (Adobe-GB1) covers what GBK encodes
 
 
 def user(value: object, fonts: FontSet, *, newlines: bool = True) -> str:
     """Paragraph markup showing `value` exactly as typed (escaped, fallback glyphs)."""
     text = clean(value)
+    if fonts.draws_all(text):  # the common case: one escape, no per-character work
+        markup = escape(text)
+        return markup.replace("\n", "<br/>") if newlines else markup.replace("\n", " ")
     out: list[str] = []
     run: list[str] = []
     run_fallback = False
@@ -74,7 +77,7 @@ def user(value: object, fonts: FontSet, *, newlines: bool = True) -> str:
     for ch in text:
         fallback = False
         if not _drawable(fonts, ch):
-            if fonts.fallback_has_glyph(ord(ch)):
+            if ch in fonts.fallback_covered:
                 fallback = True
             elif not fonts.embedded:
                 ch = "?"  # a CID font would show a wrong glyph: say plainly that one is missing

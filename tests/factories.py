@@ -8,18 +8,18 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 
 from assessment.enterprise import make_uscc
-from assessment.models import Assessment, DimensionScore, Enterprise, utcnow
+from assessment.models import Assessment, DimensionScore, Enterprise, QuestionScore, utcnow
 
 _counter = itertools.count(1)
 
 
 def enterprise(
-    session, industry="appliances", town="zhouxiang", size_class="small", is_demo=False
+    session, industry="appliances", town="zhouxiang", size_class="small", is_demo=False, name=None
 ) -> Enterprise:
     n = next(_counter)
     ent = Enterprise(
         uscc=make_uscc("330282", f"T{n:07d}"),
-        name=f"测试企业{n}",
+        name=name or f"测试企业{n}",
         town=town,
         industry=industry,
         employees=50,
@@ -40,6 +40,8 @@ def submitted(
     days_ago: float = 10,
     questionnaire="lianghua",
     version="2025.1",
+    stage="starting",
+    questions: dict[str, tuple[float, float]] | None = None,
 ) -> Assessment:
     """A submitted assessment with exactly these scores; it becomes the enterprise's latest."""
     when = utcnow() - timedelta(days=days_ago)
@@ -65,7 +67,7 @@ def submitted(
         status="submitted",
         answers={},
         total=total,
-        stage="starting",
+        stage=stage,
         industry=ent.industry,
         town=ent.town,
         size_class=ent.size_class,
@@ -79,6 +81,10 @@ def submitted(
     session.flush()
     session.add_all(
         DimensionScore(assessment_id=a.id, dimension_id=d, score=s) for d, s in dims.items()
+    )
+    session.add_all(
+        QuestionScore(assessment_id=a.id, question_id=q, points=p, max_points=m)
+        for q, (p, m) in (questions or {}).items()
     )
     session.flush()
     return a

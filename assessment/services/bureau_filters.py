@@ -31,6 +31,22 @@ class Filters:
         """True when an industry, town or size filter is set."""
         return bool(self.industry or self.town or self.size_class)
 
+    def to_dict(self) -> dict:
+        """A JSON-ready form that `from_dict` turns back into the same filters."""
+        return {**self.describe(), "start": self.start.isoformat() if self.start else None,
+                "end": self.end.isoformat() if self.end else None, "include_demo": self.include_demo}  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Filters:
+        """Filters stored by `to_dict`."""
+
+        def when(value):
+            return datetime.fromisoformat(value) if value else None
+
+        return cls(data["questionnaire"], data["version"], when(data.get("start")),
+                   when(data.get("end")), data.get("industry"), data.get("town"), data.get("size"),
+                   bool(data.get("include_demo")))  # fmt: skip
+
     def describe(self) -> dict:
         """The filter as plain values (for audit records and export metadata)."""
         return {

@@ -68,7 +68,9 @@ def compact_json(value) -> str:
     """Audit details as one line of JSON (escaped by Jinja like any other text)."""
     if value in (None, "", {}, []):
         return ""
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "), sort_keys=True, default=str)
+    return json.dumps(
+        value, ensure_ascii=False, separators=(", ", ": "), sort_keys=True, default=str
+    )
 
 
 def _target_user(user_id: int) -> User:
@@ -128,7 +130,6 @@ def users():
         form=form,
         rows=rows,
         pager=pages,
-        action_form=UserActionForm(),
         filtered=bool(filters),
     )
 
@@ -237,4 +238,3 @@ def audit_log():
     return render_template(
         "admin/audit.html", form=form, rows=rows, pager=pages, filtered=bool(filters)
     )
-

@@ -1,7 +1,234 @@
-"""The economic bureau's workspace: dashboard, enterprises, exports."""
+"""The economic bureau's workspace: dashboard, enterprises, exports, batch reports."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ...benchmark import generation
+from ...extensions import db
+from ...i18n import current_lang
+from ...models import STATUS_SUBMITTED, Assessment, Enterprise
+from ...services import audit, bureau_stats, enterprise_list, exports
+from ..access import bureau_required, registry
+from ..pagination import pager
+from .charts import dashboard_charts, history_chart
+from .forms import filter_form
 
 bp = Blueprint("bureau", __name__, url_prefix="/bureau")
+
+
+def _filters():
+    form = filter_form(request.args)
+    filters, ignored = form.resolve()
+    for message in ignored:
+        flash(message, "warning")
+    return form, filters
+
+
+def cached_dashboard(filters):
+    """The dashboard numbers, cached per filter until the next submit."""
+    cache = current_app.extensions["benchmark_cache"]
+    key = ("dashboard", filters, generation(db.session))
+    found = cache.get(key)
+    if found is None:
+        found = bureau_stats.dashboard(db.session, filters)
+        cache.put(key, found)
+    return found
+
+
+def _cloud_tiers(filters):
+    cloud = registry().get("cloud")
+    if cloud is None or filters.questionnaire_id == "cloud":
+        return None
+    from dataclasses import replace
+
+    cloud_filters = replace(filters, questionnaire_id=cloud.id, version=cloud.version)
+    total, counts = bureau_stats.stage_shares(db.session, cloud_filters)
+    return {"questionnaire": cloud, "total": total, "counts": counts}
+
+
+@bp.get("/")
+@bureau_required
+def dashboard():
+    """Aggregate scores for the selected questionnaire, period and cohort."""
+    form, filters = _filters()
+    questionnaire = registry().get(filters.questionnaire_id, filters.version)
+    data = cached_dashboard(filters)
+    return render_template(
+        "bureau/dashboard.html",
+        form=form,
+        filters=filters,
+        questionnaire=questionnaire,
+        data=data,
+        charts=dashboard_charts(data, questionnaire, current_lang()),
+        cloud=_cloud_tiers(filters),
+    )
+
+
+@bp.get("/enterprises")
+@bureau_required
+def enterprises():
+    """Assessed enterprises with their latest scores: search, sort by any column, paginate."""
+    form, filters = _filters()
+    questionnaire = registry().get(filters.questionnaire_id, filters.version)
+    search = (form.search.data or "").strip()[:100] or None
+    sort = request.args.get("sort", "total")
+    if sort not in enterprise_list.sort_keys(questionnaire):
+        flash(_("That column cannot be sorted; sorted by total score instead."), "warning")
+        sort = "total"
+    descending = request.args.get("dir", "desc") != "asc"
+    total = enterprise_list.count(db.session, filters, search)
+    page = pager(request.args, total)
+    rows = enterprise_list.page(
+        db.session, filters, search, sort, descending, page.per_page, page.offset
+    )
+    return render_template(
+        "bureau/enterprises.html",
+        form=form,
+        questionnaire=questionnaire,
+        rows=rows,
+        pager=page,
+        sort=sort,
+        descending=descending,
+    )
+
+
+@bp.get("/enterprises/<public_id>")
+@bureau_required
+def enterprise(public_id: str):
+    """One enterprise: profile, every assessment with its scores, progress over time."""
+    ent = db.session.scalar(select(Enterprise).where(Enterprise.public_id == public_id))
+    if ent is None or (ent.is_demo and not current_app.config["DEMO_MODE"]):
+        abort(404)
+    assessments = db.session.scalars(
+        select(Assessment)
+        .where(Assessment.enterprise_id == ent.id, Assessment.status == STATUS_SUBMITTED)
+        .order_by(Assessment.submitted_at)
+    ).all()
+    audit.record(db.session, current_user, audit.VIEW_ENTERPRISE, "enterprise", ent.public_id,
+                 {"name": ent.name}, request.remote_addr)  # fmt: skip
+    scores = {a.id: {d.dimension_id: d.score for d in a.dimension_scores} for a in assessments}
+    by_questionnaire = {}
+    for a in assessments:
+        by_questionnaire.setdefault(a.questionnaire_id, []).append(a)
+    charts = {
+        qid: history_chart(items, registry().get(qid), current_lang())
+        for qid, items in by_questionnaire.items()
+        if len(items) > 1 and registry().get(qid)
+    }
+    return render_template(
+        "bureau/enterprise.html", enterprise=ent, by_questionnaire=by_questionnaire,
+        scores=scores, charts=charts,
+    )  # fmt: skip
+
+
+def _export_texts() -> dict[str, str]:
+    return {
+        "uscc": _("Unified social credit code"), "name": _("Enterprise name"),
+        "town": _("Town / subdistrict"), "industry": _("Industry"), "size": _("Size"),
+        "assessment": _("Assessment id"), "date": _("Submitted"), "total": _("Total score"),
+        "stage": _("Stage / tier"), "sheet_enterprises": _("Enterprises"),
+        "sheet_cohorts": _("Cohort tables"), "participants": _("Participating enterprises"),
+        "mean": _("Mean"), "median": _("Median"), "by_industry": _("By industry"),
+        "by_town": _("By town / subdistrict"), "by_size": _("By size"),
+    }  # fmt: skip
+
+
+def _export_name(filters, extension: str) -> str:
+    return f"cixi-{filters.questionnaire_id}-{date.today().isoformat()}.{extension}"
+
+
+@bp.get("/export.<fmt>")
+@bureau_required
+def export(fmt: str):
+    """CSV or XLSX of the enterprises in the current filter, with their latest scores."""
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    form, filters = _filters()
+    questionnaire = registry().get(filters.questionnaire_id, filters.version)
+    search = (form.search.data or "").strip()[:100] or None
+    if enterprise_list.count(db.session, filters, search) == 0:
+        flash(_("No enterprise matches this filter, so there is nothing to export."), "warning")
+        return redirect(url_for("bureau.dashboard", **request.args))
+    lang, texts = current_lang(), _export_texts()
+    action = audit.EXPORT_CSV if fmt == "csv" else audit.EXPORT_XLSX
+    audit.record(db.session, current_user, action, "filter", None, filters.describe(),
+                 request.remote_addr)  # fmt: skip
+    disposition = f'attachment; filename="{_export_name(filters, fmt)}"'
+    rows = enterprise_list.iter_all(db.session, filters, search)
+    if fmt == "csv":
+        body = stream_with_context(exports.csv_chunks(rows, questionnaire, lang, texts))
+        return Response(body, mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": disposition})  # fmt: skip
+    import io
+
+    buffer = io.BytesIO()
+    exports.write_xlsx(buffer, rows, questionnaire, lang, texts, cached_dashboard(filters))
+    return Response(
+        buffer.getvalue(),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": disposition},
+    )
+
+
+@bp.post("/reports")
+@bureau_required
+def batch_reports():
+    """Start building the PDF reports of every enterprise in the filter into one ZIP."""
+    from . import batch
+
+    _form, filters = _filters()
+    if enterprise_list.count(db.session, filters, None) == 0:
+        flash(_("No enterprise matches this filter, so there is nothing to export."), "warning")
+        return redirect(url_for("bureau.dashboard", **request.args))
+    job = batch.start(current_app._get_current_object(), current_user, filters, current_lang())
+    audit.record(db.session, current_user, audit.EXPORT_REPORTS_ZIP, "export_job", job.public_id,
+                 filters.describe(), request.remote_addr)  # fmt: skip
+    return redirect(url_for("bureau.job", public_id=job.public_id))
+
+
+def _own_job(public_id: str):
+    from ...models import ExportJob
+
+    job = db.session.scalar(select(ExportJob).where(ExportJob.public_id == public_id))
+    if job is None or (job.user_id != current_user.id and current_user.role != "admin"):
+        abort(404)
+    return job
+
+
+@bp.get("/jobs/<public_id>")
+@bureau_required
+def job(public_id: str):
+    """Progress of a batch of reports; refreshes itself until the ZIP is ready."""
+    return render_template("bureau/job.html", job=_own_job(public_id))
+
+
+@bp.get("/jobs/<public_id>/download")
+@bureau_required
+def job_download(public_id: str):
+    """The finished ZIP."""
+    from pathlib import Path
+
+    from flask import send_file
+
+    job = _own_job(public_id)
+    if job.status != "done" or not job.path or not Path(job.path).exists():
+        abort(404)
+    return send_file(job.path, mimetype="application/zip", as_attachment=True,
+                     download_name=f"cixi-reports-{job.created_at:%Y%m%d-%H%M}.zip")  # fmt: skip
