@@ -47,11 +47,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from . import cli, errors, templating
+    from . import cli, errors, templating, web_hardening
 
     errors.register(app)
     templating.register(app)
     cli.register(app)
+    web_hardening.register(app)
     return app
 
 
@@ -81,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
     from .web.auth.routes import bp as auth_bp
     from .web.bureau.routes import bp as bureau_bp
     from .web.main.routes import bp as main_bp
+    from .web.reports.routes import bp as reports_bp
     from .web.results.routes import bp as results_bp
     from .web.survey.routes import bp as survey_bp
 
@@ -88,5 +90,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(survey_bp)
     app.register_blueprint(results_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(bureau_bp)
     app.register_blueprint(admin_bp)

@@ -170,5 +170,9 @@ def seed_demo_command(count: int, seed: int, if_empty: bool) -> None:
 def register(app: Flask) -> None:
     """Add the commands to `app.cli`."""
     app.cli.add_command(questionnaire_cli)
-    for command in (score_command, init_db_command, create_user_command, seed_demo_command):
+    from .backup_cli import backup_command, restore_command
+    from .report_cli import report_command
+
+    app.cli.add_command(report_command)
+    for command in (score_command, init_db_command, create_user_command, seed_demo_command, backup_command, restore_command):  # fmt: skip
         app.cli.add_command(command)

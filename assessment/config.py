@@ -33,6 +33,9 @@ class DefaultConfig:
     RATELIMIT_HEADERS_ENABLED = True
     REPORT_FONT: str | None = None
     PRODUCTION = False
+    PROXY_FIX = False  # set when served behind a reverse proxy (nginx)
+    LOG_JSON = False  # one JSON object per log line
+    LOG_REQUESTS = False  # an access-log line per request (method, path, status, ms, user)
 
 
 ENV_KEYS = (
@@ -42,7 +45,15 @@ ENV_KEYS = (
     "RATELIMIT_STORAGE_URI",
     "QUESTIONNAIRE_DIR",
 )
-ENV_FLAGS = ("DEMO_MODE", "PRODUCTION", "SESSION_COOKIE_SECURE")
+ENV_FLAGS = (
+    "DEMO_MODE",
+    "PRODUCTION",
+    "SESSION_COOKIE_SECURE",
+    "PROXY_FIX",
+    "LOG_JSON",
+    "LOG_REQUESTS",
+    "RATELIMIT_ENABLED",
+)
 ENV_INTS = ("BENCHMARK_WINDOW_MONTHS", "BENCHMARK_MIN_COHORT")
 
 

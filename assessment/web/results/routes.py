@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from ...benchmark import TOTAL
 from ...extensions import db
 from ...i18n import current_lang
 from ...models import STATUS_DRAFT
-from ...services import results
+from ...services import audit, results
 from ..access import questionnaire_of, viewable_assessment
 from .charts import chart_svgs
 
@@ -26,6 +26,9 @@ def show(public_id: str):
     if assessment.status == STATUS_DRAFT:
         return redirect(url_for("survey.page", public_id=public_id, index=assessment.current_page))
     questionnaire = questionnaire_of(assessment)
+    if current_user.role != "enterprise":  # the bureau reading one enterprise's data is audited
+        audit.record(db.session, current_user, audit.VIEW_RESULT, "assessment", assessment.public_id,
+                     {"enterprise": assessment.enterprise.public_id}, request.remote_addr)  # fmt: skip
     lang = current_lang()
     na = _("Not applicable")
     selected = request.args.getlist("step")[:MAX_SELECTED_STEPS]

@@ -112,7 +112,8 @@ def page(public_id: str, index: int):
             questionnaire,
             {k: v for k, v in answers.items() if k in valid_ids},
             valid_ids,
-            index,
+            # Resume where the user was heading (the review page resumes at the last page).
+            _resume_page(questionnaire, index, nav, bool(problems)),
             lock_version,
         )
     except surveys.ConflictError:
@@ -146,20 +147,32 @@ def page(public_id: str, index: int):
     return redirect(_next_url(assessment, questionnaire, index, nav))
 
 
-def _next_url(assessment, questionnaire, index: int, nav: str) -> str:
+def _destination(questionnaire, index: int, nav: str) -> int | None:
+    """The page a navigation button leads to; None for the review page."""
     last = len(questionnaire.pages) - 1
-    target = index
+    if nav == "review" or (nav == "next" and index == last):
+        return None
     if nav == "next":
-        target = min(index + 1, last)
-        if index == last:
-            return url_for("survey.review", public_id=assessment.public_id)
-    elif nav == "prev":
-        target = max(index - 1, 0)
-    elif nav == "review":
+        return index + 1
+    if nav == "prev":
+        return max(index - 1, 0)
+    if nav.startswith("goto-") and nav[5:].isdigit() and len(nav) < 12:
+        return min(int(nav[5:]), last)
+    return index
+
+
+def _resume_page(questionnaire, index: int, nav: str, has_problems: bool) -> int:
+    if has_problems:
+        return index  # the page stays open with its messages
+    target = _destination(questionnaire, index, nav)
+    return len(questionnaire.pages) - 1 if target is None else target
+
+
+def _next_url(assessment, questionnaire, index: int, nav: str) -> str:
+    target = _destination(questionnaire, index, nav)
+    if target is None:
         return url_for("survey.review", public_id=assessment.public_id)
-    elif nav.startswith("goto-") and nav[5:].isdigit():
-        target = min(int(nav[5:]), last)
-    elif nav == "save":
+    if nav == "save":
         flash(_("Saved."), "success")
     return url_for("survey.page", public_id=assessment.public_id, index=target)
 

@@ -1,0 +1,1 @@
+"""PDF diagnosis report downloads (the `reports` blueprint)."""

@@ -1,0 +1,76 @@
+"""GET /a/<public_id>/report.pdf: the diagnosis report of a submitted assessment.
+
+Enterprise users get their own assessments only (404 otherwise, as everywhere); bureau analysts and
+admins may download any, and each of their downloads goes to the audit log.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, request
+from flask_login import current_user, login_required
+
+from reports import report_for
+from reports.filenames import content_disposition, local_date
+
+from ...extensions import db
+from ...i18n import current_lang
+from ...models import ROLE_ADMIN, ROLE_BUREAU, STATUS_SUBMITTED, Assessment
+from ..access import questionnaire_of, viewable_assessment
+from ..context import benchmarks
+
+bp = Blueprint("reports", __name__)
+LANGS = ("zh", "en")
+
+
+def record_report_download(assessment: Assessment, lang: str) -> None:
+    """Audit hook: a bureau analyst's or admin's download of one enterprise's report."""
+    if current_user.role not in (ROLE_BUREAU, ROLE_ADMIN):
+        return
+    from ...services import audit
+
+    audit.record(
+        db.session,
+        current_user,
+        audit.DOWNLOAD_REPORT,
+        "assessment",
+        assessment.public_id,
+        {"enterprise": assessment.enterprise.name, "lang": lang},
+        request.remote_addr,
+    )
+
+
+@bp.get("/a/<public_id>/report.pdf")
+@login_required
+def download(public_id: str):
+    """The PDF in the user's language (`?lang=zh|en` overrides), as an attachment."""
+    assessment = viewable_assessment(public_id)
+    if assessment.status != STATUS_SUBMITTED:
+        abort(404)
+    questionnaire = questionnaire_of(assessment)
+    lang = request.args.get("lang")
+    lang = lang if lang in LANGS else current_lang()
+    timezone = current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai"
+    pdf = report_for(
+        db.session,
+        assessment,
+        questionnaire,
+        benchmarks(),
+        lang,
+        font_path=current_app.config.get("REPORT_FONT"),
+        timezone=timezone,
+    )
+    record_report_download(assessment, lang)
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": content_disposition(
+                assessment.enterprise.name,
+                local_date(assessment.submitted_at, timezone),
+                questionnaire.title.get(lang),
+                questionnaire.id,
+            ),
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )

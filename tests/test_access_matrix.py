@@ -1,0 +1,241 @@
+"""Every route × {anonymous, enterprise A, enterprise B, bureau, admin}, from app.url_map, so a
+new route cannot escape review; others' ids give 404; ids in URLs are not guessable."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from assessment.models import Assessment, Enterprise, User
+from assessment.services.accounts import hash_password
+
+from .helpers import USCC_A, USCC_B, login, register, save_page, start, typical_answers
+
+PASSWORD = "Matrix-Pass-2025"
+LOGIN = "LOGIN"  # a redirect to the sign-in page
+ROLES = ("anon", "ent_a", "ent_b", "bureau", "admin")
+
+# endpoint → (method, expected per role). Numbers are status codes.
+EXPECTED = {
+    "main.index": ("GET", {"anon": 200, "ent_a": 302, "ent_b": 302, "bureau": 200, "admin": 200}),
+    "main.privacy": ("GET", dict.fromkeys(ROLES, 200)),
+    "main.healthz": ("GET", dict.fromkeys(ROLES, 200)),
+    "main.set_language": ("POST", dict.fromkeys(ROLES, 302)),
+    "static": ("GET", dict.fromkeys(ROLES, 200)),
+    "auth.login": ("GET", {"anon": 200, "ent_a": 302, "ent_b": 302, "bureau": 302, "admin": 302}),
+    "auth.register": (
+        "GET",
+        {"anon": 200, "ent_a": 302, "ent_b": 302, "bureau": 302, "admin": 302},
+    ),
+    "auth.logout": (
+        "POST",
+        {"anon": LOGIN, "ent_a": 302, "ent_b": 302, "bureau": 302, "admin": 302},
+    ),
+    "survey.home": (
+        "GET",
+        {"anon": LOGIN, "ent_a": 200, "ent_b": 200, "bureau": 403, "admin": 403},
+    ),
+    "survey.start": (
+        "POST",
+        {"anon": LOGIN, "ent_a": 302, "ent_b": 302, "bureau": 403, "admin": 403},
+    ),
+    "survey.page": (
+        "GET",
+        {"anon": LOGIN, "ent_a": 200, "ent_b": 404, "bureau": 403, "admin": 403},
+    ),
+    "survey.review": (
+        "GET",
+        {"anon": LOGIN, "ent_a": 200, "ent_b": 404, "bureau": 403, "admin": 403},
+    ),
+    "results.show": (
+        "GET",
+        {"anon": LOGIN, "ent_a": 200, "ent_b": 404, "bureau": 200, "admin": 200},
+    ),
+    "reports.download": (
+        "GET",
+        {"anon": LOGIN, "ent_a": 200, "ent_b": 404, "bureau": 200, "admin": 200},
+    ),
+    "bureau.dashboard": (
+        "GET",
+        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 200, "admin": 200},
+    ),
+    "bureau.enterprises": (
+        "GET",
+        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 200, "admin": 200},
+    ),
+    "bureau.enterprise": (
+        "GET",
+        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 200, "admin": 200},
+    ),
+    "bureau.export": (
+        "GET",
+        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 200, "admin": 200},
+    ),
+    "bureau.batch_reports": (
+        "POST",
+        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 302, "admin": 302},
+    ),
+    "bureau.job": ("GET", {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 404, "admin": 404}),
+    "bureau.job_download": (
+        "GET",
+        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 404, "admin": 404},
+    ),
+    "admin.users": (
+        "GET",
+        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 403, "admin": 200},
+    ),
+    "admin.audit": (
+        "GET",
+        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 403, "admin": 200},
+    ),
+    "admin.deactivate": (
+        "POST",
+        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 403, "admin": 302},
+    ),
+    "admin.activate": (
+        "POST",
+        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 403, "admin": 302},
+    ),
+    "admin.reset_password": (
+        "POST",
+        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 403, "admin": 200},
+    ),
+}
+
+
+@pytest.fixture
+def world(app, registry):
+    """Enterprise A with a submitted cloud assessment and a lianghua draft; B; bureau; admin."""
+    clients = {role: app.test_client() for role in ROLES}
+    register(clients["ent_a"])
+    cloud = registry.get("cloud")
+    url = start(clients["ent_a"], "cloud")
+    base = url.rsplit("/", 1)[0]
+    for index in range(len(cloud.pages)):
+        save_page(clients["ent_a"], f"{base}/{index}", cloud, index, typical_answers(cloud))
+    clients["ent_a"].post(base.rsplit("/page", 1)[0] + "/review")
+    start(clients["ent_a"], "lianghua")
+    register(clients["ent_b"], uscc=USCC_B, email="b@example.com")
+    with app.app_context():
+        from assessment.extensions import db
+
+        for email, role in (
+            ("bureau@jxj.example", "bureau"),
+            ("admin@jxj.example", "admin"),
+            ("target@jxj.example", "bureau"),
+        ):
+            db.session.add(User(email=email, password_hash=hash_password(PASSWORD), role=role))
+        db.session.commit()
+        a = db.session.scalar(select(Enterprise).where(Enterprise.uscc == USCC_A))
+        submitted = db.session.scalar(
+            select(Assessment).where(
+                Assessment.enterprise_id == a.id, Assessment.status == "submitted"
+            )
+        )
+        draft = db.session.scalar(
+            select(Assessment).where(Assessment.enterprise_id == a.id, Assessment.status == "draft")
+        )
+        target = db.session.scalar(select(User.id).where(User.email == "target@jxj.example"))
+        ids = {
+            "submitted": submitted.public_id,
+            "draft": draft.public_id,
+            "enterprise": a.public_id,
+            "target": target,
+        }
+    login(clients["bureau"], "bureau@jxj.example", PASSWORD)
+    login(clients["admin"], "admin@jxj.example", PASSWORD)
+    return clients, ids
+
+
+def url_for_rule(rule, ids) -> str:
+    values = {
+        "public_id": ids["draft"] if rule.endpoint.startswith("survey.") else
+        ids["enterprise"] if rule.endpoint == "bureau.enterprise" else
+        "no-such-job" if rule.endpoint.startswith("bureau.job") else ids["submitted"],
+        "index": 0, "fmt": "csv", "user_id": ids["target"], "questionnaire_id": "lianghua",
+        "filename": "css/app.css",
+    }  # fmt: skip
+    path = rule.rule
+    for name in rule.arguments:
+        path = path.replace(f"<{name}>", str(values[name]))
+        for converter in ("int", "path"):
+            path = path.replace(f"<{converter}:{name}>", str(values[name]))
+    if rule.endpoint in ("bureau.export", "bureau.batch_reports"):
+        path += "?q=cloud"
+    return path
+
+
+def test_every_route_is_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == set(EXPECTED), f"add to EXPECTED: {endpoints - set(EXPECTED)}"
+
+
+def test_every_route_for_every_role(app, world):
+    clients, ids = world
+    failures = []
+    rules = sorted(
+        app.url_map.iter_rules(), key=lambda r: (r.endpoint.startswith("admin."), r.endpoint)
+    )
+    for rule in rules:
+        method, expected = EXPECTED[rule.endpoint]
+        for role in ROLES:
+            if rule.endpoint == "auth.logout" and role != "anon":
+                continue  # checked last: it ends the session the other checks need
+            url = url_for_rule(rule, ids)
+            response = clients[role].open(url, method=method)
+            response.get_data()  # a streamed body keeps its request context until consumed
+            response.close()
+            want = expected[role]
+            got = response.status_code
+            if want == LOGIN:
+                ok = got == 302 and "/auth/login" in response.headers.get("Location", "")
+            else:
+                ok = got == want
+            if not ok:
+                failures.append(f"{method} {url} as {role}: {got}, expected {want}")
+    for role in ROLES[1:]:
+        if clients[role].post("/auth/logout").status_code != 302:
+            failures.append(f"logout as {role}")
+    assert failures == []
+
+
+def test_guessed_or_incremented_ids_of_others_give_404(world, app):
+    clients, ids = world
+    b = clients["ent_b"]
+    submitted = ids["submitted"]
+    tweaked = submitted[:-1] + ("A" if submitted[-1] != "A" else "B")
+    with app.app_context():
+        from assessment.extensions import db
+
+        numeric = db.session.scalar(select(Assessment.id).where(Assessment.public_id == submitted))
+    for guess in (submitted, tweaked, str(numeric), str(numeric + 1), "1", "../1"):
+        for path in (
+            f"/a/{guess}/result",
+            f"/a/{guess}/report.pdf",
+            f"/a/{guess}/review",
+            f"/a/{guess}/page/0",
+        ):
+            assert b.get(path).status_code == 404, path
+    assert clients["bureau"].get(f"/bureau/enterprises/{numeric}").status_code == 404
+
+
+def test_ids_in_urls_are_random_not_sequences(world, app):
+    with app.app_context():
+        from assessment.extensions import db
+
+        ids = db.session.scalars(select(Assessment.public_id).order_by(Assessment.id)).all()
+    assert len(ids) == 2 and all(len(i) >= 22 and not i.isdigit() for i in ids)
+    assert ids[0][:6] != ids[1][:6]
+
+
+def test_bureau_views_of_one_enterprise_are_audited(world, app):
+    clients, ids = world
+    clients["bureau"].get(f"/a/{ids['submitted']}/result")
+    clients["bureau"].get(f"/a/{ids['submitted']}/report.pdf")
+    clients["bureau"].get(f"/bureau/enterprises/{ids['enterprise']}")
+    with app.app_context():
+        from assessment.extensions import db
+        from assessment.models import AuditEvent
+
+        actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions[-3:] == ["view_result", "download_report", "view_enterprise"]

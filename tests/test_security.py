@@ -1,0 +1,212 @@
+"""CSRF on every state-changing route, login throttling, headers, size limits, sessions."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from assessment.models import Assessment, AuditEvent, ExportJob, User
+from assessment.services.accounts import hash_password
+
+from .conftest import csrf_from
+from .helpers import (
+    PASSWORD,
+    lock_version,
+    login,
+    page_form,
+    register,
+    registration,
+    start,
+    typical_answers,
+)
+
+
+def _csrf_login(client, email, password):
+    token = csrf_from(client.get("/auth/login").text)
+    return client.post(
+        "/auth/login", data={"email": email, "password": password, "csrf_token": token}
+    )
+
+
+def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(make_app, registry):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    post_rules = [r for r in app.url_map.iter_rules() if "POST" in r.methods]
+    assert len(post_rules) >= 10
+    enterprise, admin = app.test_client(), app.test_client()
+    token = csrf_from(enterprise.get("/auth/register").text)
+    assert (
+        enterprise.post("/auth/register", data={**registration(), "csrf_token": token}).status_code
+        == 302
+    )
+    token = csrf_from(enterprise.get("/my").text)
+    draft_url = enterprise.post("/my/start/lianghua", data={"csrf_token": token}).headers[
+        "Location"
+    ]
+    public_id = draft_url.split("/")[2]
+    with app.app_context():
+        from assessment.extensions import db
+
+        db.session.add(
+            User(email="admin@jxj.example", password_hash=hash_password(PASSWORD), role="admin")
+        )
+        db.session.commit()
+        target = db.session.scalar(select(User.id).where(User.email == "a@example.com"))
+    assert _csrf_login(admin, "admin@jxj.example", PASSWORD).status_code == 302
+    urls = {
+        "main.set_language": "/language", "auth.login": "/auth/login", "auth.register": "/auth/register",
+        "auth.logout": "/auth/logout", "survey.start": "/my/start/cloud",
+        "survey.page": f"/a/{public_id}/page/0", "survey.review": f"/a/{public_id}/review",
+        "bureau.batch_reports": "/bureau/reports?q=cloud",
+        "admin.deactivate": f"/admin/users/{target}/deactivate",
+        "admin.activate": f"/admin/users/{target}/activate",
+        "admin.reset_password": f"/admin/users/{target}/reset-password",
+    }  # fmt: skip
+    assert {r.endpoint for r in post_rules} == set(urls), "a new POST route needs a CSRF check here"
+    anonymous = app.test_client()
+    for endpoint, url in urls.items():
+        client = admin if endpoint.startswith(("admin.", "bureau.")) else enterprise
+        if endpoint in ("auth.login", "auth.register"):
+            client = anonymous
+        for token in (None, "forged-token"):
+            data = {
+                "lang": "en",
+                "next": "/",
+                "nav": "save",
+                "lock_version": "0",
+                "email": "x@example.com",
+                "password": "whatever-password",
+            }
+            if token:
+                data["csrf_token"] = token
+            response = client.post(url, data=data)
+            # Refused: 400, or the form shown again (with what was typed) and nothing done.
+            assert response.status_code in (200, 400), (endpoint, response.status_code)
+            if response.status_code == 200:
+                assert "过期" in response.text or "expired" in response.text, endpoint
+    with app.app_context():
+        from assessment.extensions import db
+
+        assert db.session.scalar(select(func.count(Assessment.id))) == 1  # no cloud draft started
+        draft = db.session.scalar(select(Assessment))
+        assert draft.answers == {} and draft.lock_version == 0
+        user = db.session.get(User, target)
+        assert user.active and user.session_version == 1
+        assert db.session.scalar(select(func.count(ExportJob.id))) == 0
+        assert db.session.scalar(select(func.count(AuditEvent.id))) == 0
+    assert 'lang="zh-Hans"' in enterprise.get("/my").text  # the language did not change
+    assert enterprise.get("/my").status_code == 200  # and the session was not ended
+
+
+def test_login_is_throttled_with_a_readable_429_page(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="3 per minute")
+    client = app.test_client()
+    codes = [client.post("/auth/login", data={"email": "x@example.com", "password": "wrong-password"}).status_code
+             for _ in range(5)]  # fmt: skip
+    assert codes[:3] == [200, 200, 200] and codes[3] == 429
+    page = client.post("/auth/login", data={"email": "x@example.com", "password": "y"})
+    assert (
+        page.status_code == 429
+        and "尝试次数过多" in page.text
+        and "请等待一分钟后重试" in page.text
+    )
+    assert client.get("/auth/login").status_code == 200  # reading the form is not limited
+
+
+def test_security_headers_on_every_page(client):
+    for url in ("/", "/auth/login", "/no-such-page", "/healthz"):
+        headers = client.get(url).headers
+        csp = headers["Content-Security-Policy"]
+        assert (
+            "script-src 'self'" in csp
+            and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+        )
+        assert "frame-ancestors 'none'" in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_no_inline_script_in_any_template():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "templates"
+    for template in root.rglob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        assert "<script>" not in text and " on" + "click=" not in text, template
+
+
+def test_session_cookie_is_httponly_and_samesite_lax(client):
+    register(client)
+    cookie = client.get("/my").headers.get("Set-Cookie") or ""
+    response = client.post("/auth/login", data={"email": "a@example.com", "password": PASSWORD})
+    for header in [cookie, *response.headers.getlist("Set-Cookie")]:
+        if header.startswith("session="):
+            assert "HttpOnly" in header and "SameSite=Lax" in header
+
+
+def test_too_large_a_post_gets_a_readable_413(make_app):
+    app = make_app(MAX_CONTENT_LENGTH=10_000)
+    response = app.test_client().post("/auth/login", data={"email": "x" * 20_000, "password": "y"})
+    assert response.status_code == 413 and "提交的数据过大" in response.text
+
+
+@pytest.mark.parametrize("code,words", [(404, "页面不存在"), (403, "无权"), (400, "")])
+def test_error_pages_are_translated_and_show_no_traceback(client, code, words):
+    if code == 404:
+        response = client.get("/nope")
+    elif code == 403:
+        register(client)
+        response = client.get("/bureau/")
+    else:
+        response = client.post(
+            "/language", data={}, headers={"Content-Type": "application/x-www-form-urlencoded"}
+        )
+        code = response.status_code  # a harmless request: just check no traceback leaks
+    assert response.status_code == code
+    assert "Traceback" not in response.text and "werkzeug" not in response.text.lower()
+    if words:
+        assert words in response.text
+
+
+def test_signing_in_rotates_the_session_and_signing_out_ends_every_session(app):
+    first, second = app.test_client(), app.test_client()
+    register(first)
+    first.post("/auth/logout")
+    login(first)
+    login(second)
+    assert second.get("/my").status_code == 200
+    first.post("/auth/logout")  # ends every session of the user
+    assert second.get("/my").status_code == 302
+
+
+def test_a_session_that_expires_mid_survey_keeps_the_draft(client, registry, app):
+    questionnaire = registry.get("lianghua")
+    register(client)
+    url = start(client, "lianghua")
+    answers = typical_answers(questionnaire)
+    client.post(
+        url,
+        data=page_form(
+            questionnaire, 0, answers, nav="next", lock=lock_version(client.get(url).text)
+        ),
+    )
+    client.delete_cookie("session")  # the browser lost the session
+    page1 = url.replace("/page/0", "/page/1")
+    assert client.get(page1).status_code == 302  # asked to sign in again
+    login(client)
+    resumed = start(client, "lianghua")
+    assert resumed.endswith("/page/1")
+    first = next(
+        q for q in questionnaire.pages[0].questions if q.type == "single" and q.id in answers
+    )
+    assert f'value="{answers[first.id]}" checked' in client.get(url).text
+
+
+def test_passwords_are_stored_with_a_slow_salted_hash(app):
+    client = app.test_client()
+    register(client)
+    with app.app_context():
+        from assessment.extensions import db
+
+        stored = db.session.scalar(select(User.password_hash))
+    assert stored.startswith(("scrypt:", "pbkdf2:")) and PASSWORD not in stored
