@@ -21,7 +21,7 @@ install: $(STAMP) catalogs
 
 # Compiled catalogs are build output (not committed): compile whenever a .po is newer.
 catalogs: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -q -d translations -D messages 2>/dev/null || $(BIN)/pybabel compile -q -d translations -D messages
+	$(BIN)/pybabel compile -d translations -D messages >/dev/null
 
 run: install
 	$(FLASK) init-db
