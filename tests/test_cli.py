@@ -125,3 +125,41 @@ def test_healthz_reports_the_database(client):
     assert response.status_code == 200
     assert response.json["status"] == "ok" and response.json["database"] == "ok"
     assert "lianghua@2025.1" in response.json["questionnaires"]
+
+
+def test_demo_data_has_a_realistic_spread(app):
+    from collections import Counter
+
+    from assessment.enterprise import industries, towns
+
+    result = app.test_cli_runner().invoke(
+        args=["seed-demo", "--enterprises", "400", "--seed", "11"]
+    )
+    assert result.exit_code == 0
+    with app.app_context():
+        from assessment.extensions import db
+
+        rows = db.session.execute(
+            select(Enterprise.size_class, Enterprise.town, Enterprise.industry)
+        ).all()
+        sizes = Counter(r[0] for r in rows)
+        assert sizes["micro"] + sizes["small"] > 5 * sizes["large"]
+        assert sizes["medium"] > sizes["large"]
+        assert len({r[1] for r in rows}) >= 18 and {r[1] for r in rows} <= {t.code for t in towns()}
+        assert "hangzhouwan" in {r[1] for r in rows}
+        assert len({r[2] for r in rows}) == len(industries())
+        twice = db.session.execute(
+            select(Assessment.enterprise_id, Assessment.questionnaire_id, func.count())
+            .group_by(Assessment.enterprise_id, Assessment.questionnaire_id)
+            .having(func.count() > 1)
+        ).all()
+        assert len(twice) > 10  # some enterprises re-assessed
+        # Larger firms score higher on average: answers correlate with size.
+        by_size = dict(
+            db.session.execute(
+                select(Assessment.size_class, func.avg(Assessment.total)).group_by(
+                    Assessment.size_class
+                )
+            ).all()
+        )
+        assert by_size["large"] > by_size["small"] > by_size["micro"]
