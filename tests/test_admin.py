@@ -264,7 +264,7 @@ def test_the_redirect_keeps_the_list_filters_but_never_leaves_the_site(admin_cli
         f"/admin/users/{target}/deactivate", data={"next": "/admin/users?role=bureau&page=1"}
     )
     assert kept.headers["Location"] == "/admin/users?role=bureau&page=1"
-    for bad in ("https://evil.example/", "//evil.example/admin/users", "/auth/logout"):
+    for bad in ("https://evil.example/", "//evil.example/admin/users", "/admin/users/../x"):
         response = admin_client.post(f"/admin/users/{target}/activate", data={"next": bad})
         assert response.headers["Location"] == "/admin/users"
 
@@ -393,9 +393,7 @@ def _actions(page: str) -> list[str]:
     body = re.search(r'<table class="table" id="audit-table">(.*?)</table>', page, re.S)
     if body is None:
         return []
-    return re.findall(
-        r"<tr>\s*<td[^>]*>[^<]*</td>\s*<td[^>]*>[^<]*</td>\s*<td>([^<]*)</td>", body.group(1)
-    )
+    return re.findall(r'<td class="audit-action"[^>]*>([^<]*)</td>', body.group(1))
 
 
 def test_audit_page_lists_events_newest_first_in_beijing_time(app, admin_client, accounts):

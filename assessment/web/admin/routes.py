@@ -83,7 +83,7 @@ def _target_user(user_id: int) -> User:
 def _back_to_users():
     """Back to the user list, keeping its filters when the form came from there."""
     target = request.form.get("next") or ""
-    if not target.startswith("/admin/users") or target.startswith("//"):
+    if target != "/admin/users" and not target.startswith("/admin/users?"):
         target = url_for("admin.users")
     return redirect(target)
 
