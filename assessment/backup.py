@@ -23,7 +23,7 @@ import tempfile
 import zlib
 from collections.abc import Iterator
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from itertools import zip_longest
 from pathlib import Path
@@ -31,8 +31,8 @@ from typing import Any
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import JSON, Connection, DateTime, Engine, Table, func, select, text
-from sqlalchemy.exc import DBAPIError, StatementError
+from sqlalchemy import JSON, Connection, DateTime, Engine, Row, Table, func, select, text
+from sqlalchemy.exc import StatementError
 
 from .migrate import MIGRATIONS_DIR, upgrade
 from .models import Base
@@ -53,9 +53,9 @@ class BackupError(Exception):
 
 @dataclass(frozen=True)
 class Header:
-    """The first line of a backup file."""
+    """The first line of a backup file (besides the format name and version)."""
 
-    revision: str
+    alembic_revision: str
     created_at: str
     source_dialect: str
     counts: dict[str, int]
@@ -72,13 +72,12 @@ def head_revision() -> str:
     return ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
 
 
-def table_counts(connection_or_engine: Connection | Engine) -> dict[str, int]:
+def table_counts(bind: Connection | Engine) -> dict[str, int]:
     """Row count of every application table."""
-    if isinstance(connection_or_engine, Engine):
-        with connection_or_engine.connect() as connection:
+    if isinstance(bind, Engine):
+        with bind.connect() as connection:
             return table_counts(connection)
-    connection = connection_or_engine
-    return {t.name: connection.scalar(select(func.count()).select_from(t)) for t in tables()}
+    return {t.name: bind.scalar(select(func.count()).select_from(t)) for t in tables()}
 
 
 def data_counts(counts: dict[str, int]) -> dict[str, int]:
@@ -90,39 +89,41 @@ def _snapshot(engine: Engine) -> Connection:
     """A connection in one read-only transaction that sees a single consistent snapshot."""
     connection = engine.connect()
     if engine.dialect.name == "postgresql":
-        connection = connection.execution_options(
-            isolation_level="REPEATABLE READ", postgresql_readonly=True
-        )
+        connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
     elif engine.dialect.name == "sqlite":
         # pysqlite only opens transactions for writes; an explicit BEGIN holds one read snapshot.
         connection.exec_driver_sql("BEGIN")
     return connection
 
 
-def _encode(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else value
+def _stream(connection: Connection, table: Table) -> Iterator[list[Row]]:
+    """The rows of `table` in primary-key order, in batches (server-side cursor on PostgreSQL)."""
+    stmt = select(table).order_by(*table.primary_key.columns)
+    yield from connection.execution_options(yield_per=BATCH_SIZE).execute(stmt).partitions()
 
 
-def _line(obj: dict) -> bytes:
-    return (json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def _stream(connection: Connection, table: Table) -> Iterator[dict[str, Any]]:
-    """The rows of `table` in primary-key order, fetched in batches (server-side on PostgreSQL)."""
-    result = connection.execution_options(yield_per=BATCH_SIZE).execute(
-        select(table).order_by(*table.primary_key.columns)
-    )
-    for row in result.mappings():
-        yield dict(row)
+def _row_lines(table: Table, rows: list[Row]) -> bytes:
+    names = [c.name for c in table.columns]
+    lines = []
+    for row in rows:
+        values = {
+            n: v.isoformat() if isinstance(v, datetime) else v
+            for n, v in zip(names, row, strict=True)
+        }
+        lines.append(_encode({"table": table.name, "row": values}))
+    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def dump(engine: Engine, out: Path) -> Header:
-    """Write a backup of the database behind `engine` to `out` (atomically) and return its header.
+    """Write a backup of the database behind `engine` to `out` and return its header.
 
-    Refuses a database whose schema is not at this code's head revision.
+    One consistent snapshot, streamed; written to a temporary file renamed into place, so a
+    failed backup leaves no file. Refuses a database that is not at this code's head revision.
     """
-    out = Path(out)
-    head = head_revision()
+    out, head = Path(out), head_revision()
     with _snapshot(engine) as connection:
         revision = MigrationContext.configure(connection).get_current_revision()
         if revision != head:
@@ -131,45 +132,28 @@ def dump(engine: Engine, out: Path) -> Header:
                 f"expects {head}: run `flask --app app init-db` first"
             )
         header = Header(
-            revision=revision,
-            created_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            source_dialect=engine.dialect.name,
-            counts=table_counts(connection),
-            columns={t.name: [c.name for c in t.columns] for t in tables()},
+            revision,
+            datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            engine.dialect.name,
+            table_counts(connection),
+            {t.name: [c.name for c in t.columns] for t in tables()},
         )
         fd, temp_name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
         try:
-            with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb") as gz:
-                gz.write(_line(_header_object(header)))
-                for table in tables():
-                    written = 0
-                    for row in _stream(connection, table):
-                        row = {k: _encode(v) for k, v in row.items()}
-                        gz.write(_line({"table": table.name, "row": row}))
-                        written += 1
-                    if written != header.counts[table.name]:  # impossible in a snapshot
-                        raise BackupError(f"{table.name} changed while it was being read")
-                gz.close()
+            with os.fdopen(fd, "wb") as raw:
+                with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6) as gz:
+                    first = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION}
+                    gz.write((_encode(first | asdict(header)) + "\n").encode("utf-8"))
+                    for table in tables():
+                        for rows in _stream(connection, table):
+                            gz.write(_row_lines(table, rows))
                 raw.flush()
                 os.fsync(raw.fileno())
             os.replace(temp_name, out)
         except BaseException:
             Path(temp_name).unlink(missing_ok=True)
             raise
-        connection.rollback()
     return header
-
-
-def _header_object(header: Header) -> dict[str, Any]:
-    return {
-        "format": FORMAT_NAME,
-        "format_version": FORMAT_VERSION,
-        "alembic_revision": header.revision,
-        "created_at": header.created_at,
-        "source_dialect": header.source_dialect,
-        "counts": header.counts,
-        "columns": header.columns,
-    }
 
 
 def _lines(path: Path) -> Iterator[tuple[int, dict]]:
@@ -196,46 +180,40 @@ def _lines(path: Path) -> Iterator[tuple[int, dict]]:
 def read_header(path: Path) -> Header:
     """Read and check the header of a backup file; BackupError says what is wrong with it."""
     with closing(_lines(Path(path))) as lines:
-        first = next(lines, None)
-    if first is None:
+        obj = next(lines, (0, None))[1]
+    if obj is None:
         raise BackupError(f"{path}: the file is empty")
-    obj = first[1]
     if obj.get("format") != FORMAT_NAME:
         raise BackupError(f"{path}: not a {FORMAT_NAME} file")
-    if not isinstance(obj.get("format_version"), int) or obj["format_version"] > FORMAT_VERSION:
-        raise BackupError(
-            f"{path}: format version {obj.get('format_version')} is newer than this code "
-            f"reads ({FORMAT_VERSION})"
-        )
+    version = obj.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise BackupError(f"{path}: format version {version} is not one this code reads")
     try:
         header = Header(
-            revision=str(obj["alembic_revision"]),
-            created_at=str(obj["created_at"]),
-            source_dialect=str(obj["source_dialect"]),
-            counts={str(k): int(v) for k, v in obj["counts"].items()},
-            columns={str(k): [str(c) for c in v] for k, v in obj["columns"].items()},
+            str(obj["alembic_revision"]),
+            str(obj["created_at"]),
+            str(obj["source_dialect"]),
+            {str(k): int(v) for k, v in obj["counts"].items()},
+            {str(k): [str(c) for c in v] for k, v in obj["columns"].items()},
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise BackupError(f"{path}: the header is incomplete ({exc!r})") from exc
-    _check_revision(header.revision)
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    if header.alembic_revision not in {rev.revision for rev in script.walk_revisions()}:
+        raise BackupError(
+            f"the backup was made at database revision {header.alembic_revision}, which is "
+            f"newer than this code (its newest revision is {script.get_current_head()}): "
+            "restore it with the code version that made it"
+        )
     _check_columns(header)
     return header
-
-
-def _check_revision(revision: str) -> None:
-    script = ScriptDirectory(str(MIGRATIONS_DIR))
-    known = {rev.revision for rev in script.walk_revisions()}
-    if revision not in known:
-        raise BackupError(
-            f"the backup was made at database revision {revision}, which is newer than this "
-            f"code (its newest revision is {script.get_current_head()}): restore it with the "
-            "code version that made it"
-        )
 
 
 def _check_columns(header: Header) -> None:
     """Every table and column of the backup must exist here (or be a known dropped one), and
     every column missing from it must be optional."""
+    if set(header.counts) != set(header.columns):
+        raise BackupError("the header's counts and columns name different tables")
     by_name = {t.name: t for t in tables()}
     for name, columns in header.columns.items():
         table = by_name.get(name)
@@ -248,9 +226,6 @@ def _check_columns(header: Header) -> None:
             optional = column.nullable or column.default is not None or column.server_default
             if column.name not in columns and (column.primary_key or not optional):
                 raise BackupError(f"the backup's {name} table lacks required column {column.name}")
-    missing = set(header.counts) ^ set(header.columns)
-    if missing:
-        raise BackupError(f"the header's counts and columns disagree on {sorted(missing)}")
 
 
 def restore(engine: Engine, path: Path, replace: bool = False) -> Header:
@@ -267,22 +242,21 @@ def restore(engine: Engine, path: Path, replace: bool = False) -> Header:
             _lock(connection)
             existing = data_counts(table_counts(connection))
             if existing and not replace:
-                raise BackupError(f"the database is not empty ({_describe(existing)})")
-            _empty(connection, header, everything=replace)
+                found = ", ".join(f"{name}: {n} rows" for name, n in existing.items())
+                raise BackupError(f"the database is not empty ({found})")
+            for table in reversed(tables()):
+                if replace or (table.name in SEEDED_TABLES and table.name in header.columns):
+                    connection.execute(table.delete())
             _insert_rows(connection, path, header)
             _advance_sequences(connection)
             connection.commit()
-        except (DBAPIError, StatementError) as exc:
+        except StatementError as exc:  # any database error, DBAPIError included
             connection.rollback()
-            raise BackupError(f"restore failed, nothing was written: {exc}") from exc
+            raise BackupError(f"the rows could not be written: {exc.orig or exc}") from exc
         except BaseException:
             connection.rollback()
             raise
     return header
-
-
-def _describe(counts: dict[str, int]) -> str:
-    return ", ".join(f"{name}: {n} rows" for name, n in counts.items())
 
 
 def _lock(connection: Connection) -> None:
@@ -293,13 +267,6 @@ def _lock(connection: Connection) -> None:
         connection.exec_driver_sql("SET LOCAL lock_timeout = '15s'")
         names = ", ".join(t.name for t in tables())
         connection.exec_driver_sql(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE")
-
-
-def _empty(connection: Connection, header: Header, everything: bool) -> None:
-    """Delete every row (when replacing) or only the seeded rows the backup brings again."""
-    for table in reversed(tables()):
-        if everything or (table.name in SEEDED_TABLES and table.name in header.columns):
-            connection.execute(table.delete())
 
 
 def _insert_rows(connection: Connection, path: Path, header: Header) -> None:
@@ -331,19 +298,22 @@ def _insert_rows(connection: Connection, path: Path, header: Header) -> None:
                 datetimes = [c.name for c in specs[name].columns if isinstance(c.type, DateTime)]
             for column in dropped:
                 del row[column]
-            for column in datetimes:
-                if isinstance(row.get(column), str):
-                    row[column] = datetime.fromisoformat(row[column])
+            try:
+                for column in datetimes:
+                    if row[column] is not None:
+                        row[column] = datetime.fromisoformat(row[column])
+            except (TypeError, ValueError) as exc:
+                raise BackupError(f"{path}: line {number}: bad datetime ({exc})") from exc
             batch.append(row)
             counts[name] += 1
             if len(batch) >= BATCH_SIZE:
                 flush()
     flush()
-    if counts != header.counts:
-        short = {
-            n: f"{counts[n]} of {header.counts[n]}" for n in counts if counts[n] != header.counts[n]
-        }
-        raise BackupError(f"{path}: the file is incomplete (rows read: {short})")
+    short = [
+        f"{n}: {counts[n]} of {want}" for n, want in header.counts.items() if counts[n] != want
+    ]
+    if short:
+        raise BackupError(f"{path}: the file is incomplete (rows read: {', '.join(short)})")
 
 
 def _advance_sequences(connection: Connection) -> None:
@@ -351,28 +321,28 @@ def _advance_sequences(connection: Connection) -> None:
     if connection.dialect.name != "postgresql":
         return
     for table in tables():
-        column = table.autoincrement_column
-        if column is None:
-            continue
-        connection.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence(:table, :column), "
-                f"COALESCE(MAX({column.name}), 1), MAX({column.name}) IS NOT NULL) FROM {table.name}"
-            ),
-            {"table": table.name, "column": column.name},
-        )
+        if (column := table.autoincrement_column) is not None:
+            connection.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence(:t, :c), "
+                    f"COALESCE(MAX({column.name}), 1), MAX({column.name}) IS NOT NULL) "
+                    f"FROM {table.name}"
+                ),
+                {"t": table.name, "c": column.name},
+            )
 
 
-def _normalise(table: Table, row: dict[str, Any]) -> tuple:
-    values = []
-    for column in table.columns:
-        value = row[column.name]
-        if isinstance(column.type, JSON):
-            value = json.dumps(value, sort_keys=True, ensure_ascii=False)
-        elif isinstance(value, datetime):
-            value = value.isoformat()
-        values.append(value)
-    return tuple(values)
+def _plain(value: Any, is_json: bool) -> Any:
+    if is_json:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _normalised(table: Table, batches: Iterator[list[Row]]) -> Iterator[tuple]:
+    json_columns = [isinstance(c.type, JSON) for c in table.columns]
+    for batch in batches:
+        for row in batch:
+            yield tuple(map(_plain, row, json_columns))
 
 
 def differences(a: Engine, b: Engine, limit: int = 20) -> list[str]:
@@ -381,8 +351,8 @@ def differences(a: Engine, b: Engine, limit: int = 20) -> list[str]:
     found: list[str] = []
     with _snapshot(a) as left, _snapshot(b) as right:
         for table in tables():
-            rows_a = (_normalise(table, r) for r in _stream(left, table))
-            rows_b = (_normalise(table, r) for r in _stream(right, table))
+            rows_a = _normalised(table, _stream(left, table))
+            rows_b = _normalised(table, _stream(right, table))
             for row_a, row_b in zip_longest(rows_a, rows_b, fillvalue="<no row>"):
                 if row_a != row_b:
                     found.append(f"{table.name}: {row_a!r} != {row_b!r}")

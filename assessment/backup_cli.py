@@ -27,14 +27,14 @@ def _echo_counts(counts: dict[str, int]) -> None:
     help="The file to write (gzip-compressed JSON Lines, e.g. backup-2025-01-31.jsonl.gz).",
 )
 def backup_command(out: Path) -> None:
-    """Write a consistent, portable dump of every table to OUT (restores on SQLite or PostgreSQL)."""
+    """Write a consistent snapshot of every table to OUT; it restores on SQLite or PostgreSQL."""
     try:
         header = backup.dump(db.engine, out)
     except (backup.BackupError, OSError) as exc:
         raise click.ClickException(f"backup failed, no file written: {exc}") from exc
     _echo_counts(header.counts)
     click.echo(
-        f"Backup of {sum(header.counts.values()):,} rows at revision {header.revision} "
+        f"Backup of {sum(header.counts.values()):,} rows at revision {header.alembic_revision} "
         f"written to {out} ({out.stat().st_size:,} bytes)."
     )
 
@@ -75,5 +75,5 @@ def restore_command(path: Path, replace: bool, yes: bool) -> None:
     _echo_counts(header.counts)
     click.echo(
         f"Restored {sum(header.counts.values()):,} rows from {path} (made {header.created_at} "
-        f"on {header.source_dialect} at revision {header.revision})."
+        f"on {header.source_dialect} at revision {header.alembic_revision})."
     )
