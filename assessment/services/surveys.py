@@ -189,18 +189,3 @@ def history(session: Session, enterprise: Enterprise) -> list[Assessment]:
     """Every assessment of an enterprise, newest first."""
     stmt = select(Assessment).where(Assessment.enterprise_id == enterprise.id)
     return list(session.scalars(stmt.order_by(Assessment.created_at.desc(), Assessment.id.desc())))
-
-
-def previous_submitted(session: Session, assessment: Assessment) -> Assessment | None:
-    """The enterprise's submitted assessment of the same questionnaire just before this one."""
-    stmt = (
-        select(Assessment)
-        .where(
-            Assessment.enterprise_id == assessment.enterprise_id,
-            Assessment.questionnaire_id == assessment.questionnaire_id,
-            Assessment.status == STATUS_SUBMITTED,
-            Assessment.submitted_at < assessment.submitted_at,
-        )
-        .order_by(Assessment.submitted_at.desc())
-    )
-    return session.scalars(stmt).first()
