@@ -88,17 +88,30 @@ def page(
     return _load(session, [aid for aid, _eid in ids])
 
 
+@dataclass
+class _Picked:
+    id: int
+    public_id: str
+    submitted_at: datetime
+    total: float
+    stage: str
+
+
 def _load(session: Session, assessment_ids: list[int]) -> list[Row]:
     """Rows for these assessments, in the given order."""
     if not assessment_ids:
         return []
+    # Only the columns shown: an assessment row also carries its (large) answers.
+    columns = (Assessment.id, Assessment.public_id, Assessment.submitted_at, Assessment.total,
+               Assessment.stage)  # fmt: skip
     found = {
-        a.id: (a, e)
-        for a, e in session.execute(
-            select(Assessment, Enterprise)
+        row.id: (row, e)
+        for *cols, e in session.execute(
+            select(*columns, Enterprise)
             .join(Enterprise, Enterprise.id == Assessment.enterprise_id)
             .where(Assessment.id.in_(assessment_ids))
         )
+        for row in [_Picked(*cols)]
     }
     scores: dict[int, dict[str, float]] = {}
     for aid, did, value in session.execute(
