@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from reportlab.platypus import Flowable, Table
+from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
 from assessment import enterprise as ent
 from assessment.benchmark import Cohort
@@ -32,6 +32,16 @@ class Ctx:
     fonts: FontSet
     tz: ZoneInfo
     generated_at: datetime
+
+    @property
+    def dot(self) -> str:
+        """The separator " · " (the CID fallback font has no middle dot: "・")."""
+        return " · " if self.fonts.embedded else "・"
+
+    @property
+    def dash(self) -> str:
+        """The range dash "–" (the CID fallback font draws it full-width: "-")."""
+        return "–" if self.fonts.embedded else "-"
 
     @property
     def na(self) -> str:
@@ -91,9 +101,23 @@ class Ctx:
         drawing.hAlign = "CENTER"
         return drawing
 
+    def grid(self, rows, **kwargs) -> Table:
+        """A reportlab Table whose cells default to the report font (not Helvetica)."""
+        table = Table(rows, **kwargs)
+        table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), self.fonts.regular)]))
+        return table
+
+    def head(self, labels: list[str], numeric_from: int) -> list[Paragraph]:
+        """A table's header row: muted labels, right-aligned from column `numeric_from` on."""
+        s = self.s
+        return [
+            Paragraph(self.u(label), s.cell_head_num if i >= numeric_from else s.cell_head)
+            for i, label in enumerate(labels)
+        ]
+
     def table(self, rows, widths, *, header=True, zebra=False, extra=()) -> Table:
         """A table with light rules (cells should be Paragraphs so they wrap)."""
-        table = Table(rows, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT")
+        table = self.grid(rows, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT")
         style = table_style(header, zebra=zebra)
         for command in extra:
             style.add(*command)

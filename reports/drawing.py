@@ -12,6 +12,7 @@ from reportlab.graphics.shapes import (
     AttrMap,
     AttrMapValue,
     Drawing,
+    Group,
     Polygon,
     Rect,
     String,
@@ -21,6 +22,7 @@ from reportlab.graphics.shapes import (
 from reportlab.graphics.shapes import Circle as RLCircle
 from reportlab.graphics.shapes import Line as RLLine
 from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from assessment.charts import Circle, Figure, Label, Line
 from assessment.charts import Polygon as FigPolygon
@@ -86,35 +88,37 @@ def to_drawing(
 
     Bold labels use `bold_font_name` when given (a real bold face); without one they are drawn
     stroked. `text`, when given, maps label text before drawing (e.g. replacing glyphs the font
-    lacks). `trim`, when given, cuts the empty space above and below the shapes down to that
-    many points (the width is kept).
+    lacks). `trim`, when given, fits the drawing to its shapes with that margin: empty bands
+    above and below are cut, and labels wider than the figure (long axis names) widen it
+    instead of running outside it.
     """
     bold = bold_font_name or font_name
     if fake_bold is None:
         fake_bold = bold == font_name
-    h = fig.height
-    drawing = Drawing(fig.width, fig.height)
+    labels = {id(s): (s if text is None else _relabel(s, text(s.text)))
+              for s in fig.shapes if isinstance(s, Label)}  # fmt: skip
+    h, width, height, dx = fig.height, fig.width, fig.height, 0.0
     if trim is not None and fig.shapes:
-        top, bottom = _extent(fig)
+        left, top, right, bottom = _extent(fig, labels, font_name)
         h = min(fig.height, bottom + trim)  # y_rl = h - y: the lowest shape sits `trim` up
-        drawing = Drawing(fig.width, h - max(0.0, top - trim))
+        height = h - max(0.0, top - trim)
+        dx = max(0.0, trim - left)
+        width = max(fig.width, right + trim) + dx
+    drawing = Drawing(width, height)
+    drawing.initialFontName = font_name  # else the renderer selects (unused) Helvetica
+    group = Group()
+    if dx:
+        group.translate(dx, 0)
+    drawing.add(group)
     for s in fig.shapes:
         if isinstance(s, Line):
-            drawing.add(
-                RLLine(
-                    s.x1,
-                    h - s.y1,
-                    s.x2,
-                    h - s.y2,
-                    strokeColor=color(s.stroke),
-                    strokeWidth=s.width,
-                    strokeDashArray=list(s.dash) if s.dash else None,
-                )
-            )
+            group.add(
+                RLLine(s.x1, h - s.y1, s.x2, h - s.y2, strokeColor=color(s.stroke),
+                       strokeWidth=s.width, strokeDashArray=list(s.dash) if s.dash else None)
+            )  # fmt: skip
         elif isinstance(s, FigPolygon):
-            points = [c for x, y in s.points for c in (x, h - y)]
             polygon = Polygon(
-                points,
+                [c for x, y in s.points for c in (x, h - y)],
                 strokeColor=color(s.stroke),
                 strokeWidth=s.width,
                 strokeDashArray=list(s.dash) if s.dash else None,
@@ -123,50 +127,44 @@ def to_drawing(
             )
             if s.fill:
                 polygon.fillOpacity = s.fill_opacity
-            drawing.add(polygon)
+            group.add(polygon)
         elif isinstance(s, FigRect):
-            drawing.add(
-                Rect(
-                    s.x,
-                    h - s.y - s.h,
-                    s.w,
-                    s.h,
-                    fillColor=color(s.fill),
-                    strokeColor=color(s.stroke),
-                    strokeWidth=0.5 if s.stroke else 0,
-                )
-            )
+            group.add(
+                Rect(s.x, h - s.y - s.h, s.w, s.h, fillColor=color(s.fill),
+                     strokeColor=color(s.stroke), strokeWidth=0.5 if s.stroke else 0)
+            )  # fmt: skip
         elif isinstance(s, Circle):
-            drawing.add(
-                RLCircle(
-                    s.cx,
-                    h - s.cy,
-                    s.r,
-                    fillColor=color(s.fill),
-                    strokeColor=color(s.stroke),
-                )
+            group.add(
+                RLCircle(s.cx, h - s.cy, s.r, fillColor=color(s.fill), strokeColor=color(s.stroke))
             )
         elif isinstance(s, Label):
-            label = s if text is None else _relabel(s, text(s.text))
-            drawing.add(_label(label, h, font_name, bold, fake_bold))
+            group.add(_label(labels[id(s)], h, font_name, bold, fake_bold))
     return drawing
 
 
-def _extent(fig: Figure) -> tuple[float, float]:
-    """The smallest and largest y (figure coordinates) any shape reaches, labels included."""
+def _extent(fig: Figure, labels: dict, font_name: str) -> tuple[float, float, float, float]:
+    """(left, top, right, bottom) in figure coordinates over every shape, label text included."""
+    xs: list[float] = []
     ys: list[float] = []
     for s in fig.shapes:
         if isinstance(s, Line):
+            xs += [s.x1, s.x2]
             ys += [s.y1, s.y2]
         elif isinstance(s, FigPolygon):
+            xs += [x for x, _ in s.points]
             ys += [y for _, y in s.points]
         elif isinstance(s, FigRect):
+            xs += [s.x, s.x + s.w]
             ys += [s.y, s.y + s.h]
         elif isinstance(s, Circle):
+            xs += [s.cx - s.r, s.cx + s.r]
             ys += [s.cy - s.r, s.cy + s.r]
         elif isinstance(s, Label):
+            w = stringWidth(labels[id(s)].text, font_name, s.size)
+            start = {"start": s.x, "middle": s.x - w / 2, "end": s.x - w}.get(s.anchor, s.x)
+            xs += [start, start + w]
             ys += [s.y - s.size, s.y + s.size * 0.25]
-    return min(ys), max(ys)
+    return min(xs), min(ys), max(xs), max(ys)
 
 
 def _relabel(shape: Label, new_text: str) -> Label:

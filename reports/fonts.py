@@ -21,7 +21,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
@@ -71,6 +71,22 @@ class FontSet:
         return self.embedded and self.covered.issuperset(text)
 
 
+def _to_unicode_cmap(fontname: str, subset) -> str:
+    """reportlab's ToUnicode CMap with characters beyond U+FFFF (emoji) written as UTF-16
+    surrogate pairs: reportlab 4–5 writes them as odd-length hex (<1F600>), which PDF readers
+    reject, so such characters vanish from copied or extracted text."""
+    cmap = _original_cmap(fontname, subset)
+    for i, codepoint in enumerate(subset):
+        if codepoint > 0xFFFF:
+            utf16 = chr(codepoint).encode("utf-16-be").hex().upper()
+            cmap = cmap.replace(f"<{i:02X}> <{codepoint:04X}>", f"<{i:02X}> <{utf16}>")
+    return cmap
+
+
+_original_cmap = getattr(ttfonts.makeToUnicodeCMap, "__wrapped__", ttfonts.makeToUnicodeCMap)
+_to_unicode_cmap.__wrapped__ = _original_cmap
+ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+
 _lock = threading.Lock()
 _cache: dict[str | None, FontSet] = {}
 _logged_cid = False
@@ -86,8 +102,8 @@ def _register_ttf(path: str, name: str) -> TTFont | None:
     except TTFError as exc:  # e.g. "postscript outlines are not supported" (OTF/CFF)
         log.info("report font %s skipped: %s", path, exc)
         return None
-    except (OSError, ValueError, KeyError, IndexError, AssertionError) as exc:
-        log.info("report font %s unreadable: %s", path, exc)
+    except Exception as exc:  # noqa: BLE001 - any unreadable font file is skipped, never fatal
+        log.warning("report font %s unreadable, skipped: %s", path, exc)
         return None
     pdfmetrics.registerFont(font)
     return font

@@ -69,7 +69,7 @@ def numbered_canvas(chrome: Chrome, font_name: str) -> type[Canvas]:
     class NumberedCanvas(Canvas):
         def __init__(self, *args, **kwargs):
             # Start every page in the report font, so no unused Helvetica is referenced.
-            kwargs.setdefault("initialFontName", font_name)
+            kwargs["initialFontName"] = kwargs.get("initialFontName") or font_name
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
 

@@ -1,107 +1,24 @@
-"""Report sections: peer table, one section per dimension, the roadmap, method and data notes."""
+"""Report sections: one per dimension (score against peers, strengths, costliest answers, notes),
+and the method and data notes."""
 
 from __future__ import annotations
 
-from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from assessment.benchmark import COHORT_KINDS, TOTAL
+from assessment.benchmark import COHORT_KINDS
 from assessment.charts import BandRow, band_bars
-from assessment.services.results import step_answer_labels
 
 from .context import Ctx, pct, score
-from .styles import BRAND, BRAND_LIGHT, CONTENT_W, GOOD, WASH
+from .styles import BRAND, CONTENT_W
 
 EFFORTS = ("low", "medium", "high")
-
-
-def _head(ctx: Ctx, labels: list[str], numeric_from: int) -> list[Paragraph]:
-    s = ctx.s
-    return [
-        Paragraph(ctx.u(label), s.cell_head_num if i >= numeric_from else s.cell_head)
-        for i, label in enumerate(labels)
-    ]
-
-
-def _fallback_note(ctx: Ctx, comparison) -> str:
-    _ = ctx.t.gettext
-    if comparison.shown is None:
-        text = _(
-            "Fewer than %(k)s peers have submitted: not shown, to protect their data.",
-            k=ctx.view.min_cohort,
-        )
-        return f'<br/><font size="7.5" color="#b45309">{ctx.u(text)}</font>'
-    if comparison.fell_back:
-        text = ctx.u(_("Fewer than %(k)s peers: shown for %(wider)s instead.")) % {
-            "k": ctx.view.min_cohort,
-            "wider": ctx.cohort(comparison.shown),
-        }
-        return f'<br/><font size="7.5" color="#b45309">{text}</font>'
-    return ""
-
-
-def peer_table(ctx: Ctx) -> list:
-    """Total score by peer group: n, mean, median, P25–P75 and the percentile rank."""
-    _, s, view = ctx.t.gettext, ctx.s, ctx.view
-    rows = [
-        _head(
-            ctx,
-            [_("Peer group"), _("Enterprises"), _("Mean"), _("Median"), "P25–P75",
-             _("You are ahead of")],
-            1,
-        )
-    ]  # fmt: skip
-    for kind in COHORT_KINDS:
-        c = view.comparisons[kind]
-        label = Paragraph(ctx.cohort(c.requested) + _fallback_note(ctx, c), s.cell)
-        if c.shown:
-            st = c.stats[TOTAL]
-            values = [str(c.n), score(st.mean), score(st.median),
-                      f"{score(st.p25)}–{score(st.p75)}", pct(c.percentile.get(TOTAL))]  # fmt: skip
-        else:
-            values = ["—"] * 5
-        rows.append([label, *(Paragraph(v, s.cell_num) for v in values)])
-    w = CONTENT_W
-    widths = [w * 0.37, w * 0.11, w * 0.11, w * 0.11, w * 0.14, w * 0.16]
-    return [
-        Spacer(1, 6),
-        KeepTogether([Paragraph(ctx.u(_("Total score by peer group")), ctx.s.h3),
-                      ctx.table(rows, widths)]),
-    ]  # fmt: skip
-
-
-def dimension_overview(ctx: Ctx, width: float) -> Table:
-    """Each dimension's score next to the peers' median and the percentile rank (summary page)."""
-    _, s, view = ctx.t.gettext, ctx.s, ctx.view
-    industry, city = view.comparisons["industry"], view.comparisons["city"]
-    peers = industry if industry.shown else city
-    rows = [_head(ctx, [_("Dimension"), _("You"), _("Peer median"), _("You are ahead of")], 1)]
-    for d in view.questionnaire.dimensions:
-        st = peers.stats.get(d.id) if peers.shown else None
-        rows.append([
-            Paragraph(ctx.tr(d.title), s.cell),
-            Paragraph(score(view.result.dimensions[d.id].score), s.cell_num),
-            Paragraph(score(st.median) if st else "—", s.cell_num),
-            Paragraph(pct(peers.percentile.get(d.id)) if peers.shown else "—", s.cell_num),
-        ])  # fmt: skip
-    rows.append([
-        Paragraph(s.bold(ctx.u(_("Total score"))), s.cell),
-        Paragraph(s.bold(score(view.result.total)), s.cell_num),
-        Paragraph(score(peers.stats[TOTAL].median) if peers.shown else "—", s.cell_num),
-        Paragraph(pct(peers.percentile.get(TOTAL)) if peers.shown else "—", s.cell_num),
-    ])  # fmt: skip
-    table = ctx.table(rows, [width * 0.43, width * 0.17, width * 0.2, width * 0.2])
-    table.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 3),
-                               ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-                               ("LINEABOVE", (0, -1), (-1, -1), 0.9, BRAND)]))  # fmt: skip
-    return table
 
 
 def _answers_table(ctx: Ctx, items, with_points: bool) -> Table:
     _, s = ctx.t.gettext, ctx.s
     head = [_("Question"), _("Your answer")] + ([_("Points")] if with_points else [])
-    rows = [_head(ctx, head, 2)]
+    rows = [ctx.head(head, 2)]
     for item in items:
         row = [Paragraph(ctx.tr(item.question.text), s.cell),
                Paragraph(ctx.u(item.answer or _("Not answered")), s.cell)]  # fmt: skip
@@ -126,7 +43,7 @@ def _dimension_heading(ctx: Ctx, number: int, item) -> Table:
         f'<font color="#66727f" size="8"> /100</font>',
         s.cell_num,
     )
-    table = Table([[title, value]], colWidths=[CONTENT_W - 90, 90])
+    table = ctx.grid([[title, value]], colWidths=[CONTENT_W - 90, 90])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
                                ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -206,110 +123,6 @@ def dimensions(ctx: Ctx) -> list:
     return out
 
 
-def _step_block(ctx: Ctx, rank: int, step) -> Table:
-    _, s, view = ctx.t.gettext, ctx.s, ctx.view
-    rec = step.recommendation
-    labels = step_answer_labels(view, step, ctx.lang, ctx.na)
-    effort = {
-        "low": _("Effort: low"),
-        "medium": _("Effort: medium"),
-        "high": _("Effort: high"),
-    }.get(rec.effort, rec.effort)
-    dimension = view.questionnaire.dimension(step.dimension)
-    gain = _("+%(points)s points", points=f"{step.gain:.1f}")
-    meta = " · ".join(
-        [
-            ctx.u(effort),
-            ctx.tr(dimension.title) if dimension else "",
-            f'<font color="#1c7c54">{ctx.u(gain)}</font>',
-        ]
-    )
-    move = _(
-        'From "%(current)s" to "%(target)s".',
-        current=labels["current"] or _("Not answered"),
-        target=labels["target"],
-    )
-    content = [
-        s.heading(ctx.tr(rec.title), s.h3),
-        Paragraph(meta, s.muted),
-        Paragraph(ctx.tr(rec.action), s.body),
-        Paragraph(f"{ctx.u(_('Why it matters:'))}{'' if ctx.lang == 'zh' else ' '}"
-                  f"{ctx.tr(rec.why)}", s.muted),
-        Paragraph(ctx.u(move), s.muted),
-    ]
-    badge = Paragraph(f'<font size="11" color="#0b5cab">{rank}</font>', s.centered)
-    # splitInRow: a long step may continue on the next page instead of leaving a gap.
-    table = Table([[badge, content]], colWidths=[28, CONTENT_W - 28], splitInRow=1)
-    table.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("BACKGROUND", (0, 0), (0, 0), BRAND_LIGHT),
-        ("LINEBEFORE", (0, 0), (0, 0), 2, BRAND),
-        ("TOPPADDING", (0, 0), (0, 0), 4), ("BOTTOMPADDING", (0, 0), (0, 0), 4),
-        ("LEFTPADDING", (0, 0), (0, 0), 1), ("RIGHTPADDING", (0, 0), (0, 0), 0),
-        ("LEFTPADDING", (1, 0), (1, 0), 10), ("RIGHTPADDING", (1, 0), (1, 0), 0),
-        ("TOPPADDING", (1, 0), (1, 0), 0), ("BOTTOMPADDING", (1, 0), (1, 0), 8),
-    ]))  # fmt: skip
-    return table
-
-
-def _projections(ctx: Ctx) -> Table:
-    _, s, view = ctx.t.gettext, ctx.s, ctx.view
-    q, now = view.questionnaire, view.result
-    head = [Paragraph(ctx.u(_("Now")), s.big_label)]
-    values = [Paragraph(f'<font size="18" color="#0b5cab">{score(now.total)}</font>', s.body)]
-    stages = [Paragraph(ctx.tr(view.level.label) if view.level else "—", s.small)]
-    for n, proj in sorted(view.projections.items()):
-        level = q.level(proj.stage)
-        head.append(Paragraph(ctx.u(_("After the top %(n)s steps", n=n)), s.big_label))
-        gain = proj.total - now.total
-        values.append(Paragraph(f'<font size="18" color="#0b5cab">{score(proj.total)}</font> '
-                                f'<font color="#1c7c54">(+{gain:.1f})</font>', s.body))  # fmt: skip
-        stages.append(Paragraph(ctx.tr(level.label) if level else "—", s.small))
-    widths = [CONTENT_W / len(head)] * len(head)
-    table = Table([head, values, stages], colWidths=widths)
-    table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), BRAND_LIGHT),
-                               ("LINEBEFORE", (1, 0), (-1, -1), 1.5, colors.white),
-                               ("LEFTPADDING", (0, 0), (-1, -1), 10),
-                               ("TOPPADDING", (0, 0), (-1, 0), 8),
-                               ("BOTTOMPADDING", (0, -1), (-1, -1), 9)]))  # fmt: skip
-    return table
-
-
-def roadmap(ctx: Ctx) -> list:
-    """Ranked steps grouped by horizon, with effort, gain and action; projections after them."""
-    _, s, view = ctx.t.gettext, ctx.s, ctx.view
-    out: list = [s.heading(ctx.u(_("Your next steps")), s.h1)]
-    if not view.steps:
-        notice = _(
-            "No recommendation left: every question in this questionnaire is already at its best "
-            "answer, or marked not applicable. Keep your practices documented and re-assess once "
-            "a year."
-        )
-        box = Table([[Paragraph(ctx.u(notice), s.body)]], colWidths=[CONTENT_W])
-        box.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), WASH),
-                                 ("LINEBEFORE", (0, 0), (0, -1), 3, GOOD),
-                                 ("LEFTPADDING", (0, 0), (-1, -1), 12),
-                                 ("TOPPADDING", (0, 0), (-1, -1), 10),
-                                 ("BOTTOMPADDING", (0, 0), (-1, -1), 10)]))  # fmt: skip
-        return [*out, box]
-    intro = _(
-        "Steps are numbered by priority: score gain per unit of effort, raised where you are "
-        'below your peers\' median. "Top 3" means steps #1 to #3. Every gain and projection is '
-        "computed by re-scoring your answers with the steps applied."
-    )
-    out += [Paragraph(ctx.u(intro), s.body), Spacer(1, 4), _projections(ctx)]
-    ranks = {step.id: i for i, step in enumerate(view.steps, 1)}
-    horizons = {3: _("Within 3 months"), 6: _("Within 6 months"), 12: _("Within 12 months")}
-    for horizon, steps in sorted(view.groups.items()):
-        if not steps:
-            continue
-        label = horizons.get(horizon, str(horizon))
-        blocks = [_step_block(ctx, ranks[step.id], step) for step in steps]
-        out.append(KeepTogether([s.heading(ctx.u(label), s.h2), blocks[0]]))
-        out += blocks[1:]
-    return out
-
-
 def method(ctx: Ctx) -> list:
     """How the score is computed, which peers were used (n), window, k, version, disclaimer."""
     _, s, view = ctx.t.gettext, ctx.s, ctx.view
@@ -329,7 +142,7 @@ def method(ctx: Ctx) -> list:
         k=view.min_cohort,
     )
     out.append(Paragraph(ctx.u(peers), s.body))
-    rows = [_head(ctx, [_("Peer group"), _("Group used"), _("Enterprises")], 2)]
+    rows = [ctx.head([_("Peer group"), _("Group used"), _("Enterprises")], 2)]
     for kind in COHORT_KINDS:
         c = view.comparisons[kind]
         shown = ctx.cohort(c.shown) if c.shown else ctx.u(_("Not shown (too few peers)"))

@@ -120,7 +120,7 @@ def styles_for(fonts: FontSet, lang: str) -> Styles:
         cell_num=style("cell_num", 8.5, alignment=TA_RIGHT),
         cell_head=style("cell_head", 8, MUTED),
         cell_head_num=style("cell_head_num", 8, MUTED, alignment=TA_RIGHT),
-        h1=style("h1", 17, BRAND, bold, lead=22, spaceBefore=2, spaceAfter=4),
+        h1=style("h1", 17, BRAND, bold, lead=22, spaceBefore=16, spaceAfter=4),
         h2=style("h2", 12.5, INK, bold, lead=17, spaceBefore=12, spaceAfter=5),
         h3=style("h3", 10, BRAND_DARK, bold, lead=14, spaceBefore=8, spaceAfter=3),
         kicker=style("kicker", 9, BRAND, spaceAfter=2),

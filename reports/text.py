@@ -11,30 +11,25 @@ import re
 from functools import lru_cache
 from xml.sax.saxutils import escape
 
-from reportlab.lib import textsplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import paragraph as rl_paragraph
 
+from . import linebreak  # noqa: F401 - installs the Chinese line-breaking rules
+from .bidi import has_rtl, visual
 from .fonts import FontSet
-
-# reportlab's kinsoku list lacks most full-width Chinese closing punctuation (，：；？！》” …), so a
-# line could start with "，". Characters in this list are kept on the previous line instead
-# (hanging by at most one glyph). We only ever add characters, so Japanese behaviour is unchanged.
-CHINESE_CANNOT_START = "，。、：；？！）》〉」』】〕”’…·％‰～—．,.;:!?)]}%"
-if "，" not in rl_paragraph.ALL_CANNOT_START:
-    extra = "".join(c for c in CHINESE_CANNOT_START if c not in rl_paragraph.ALL_CANNOT_START)
-    rl_paragraph.ALL_CANNOT_START += extra
-    textsplit.ALL_CANNOT_START += extra
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029\ufeff]")
 ELLIPSIS = "…"
 
 
 def clean(value: object) -> str:
-    """Plain text without control characters; line breaks normalised to "\\n"."""
+    """Plain text without control characters, line breaks normalised to "\\n", and
+    right-to-left runs in the order they are drawn (see `bidi`)."""
     text = "" if value is None else str(value)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    return _CONTROL.sub("", text)
+    text = _CONTROL.sub("", text)
+    if has_rtl(text):
+        text = "\n".join(visual(line) for line in text.split("\n"))
+    return text
 
 
 @lru_cache(maxsize=4096)
@@ -46,17 +41,23 @@ def _gbk(ch: str) -> bool:
     return True
 
 
+# The built-in CID font (STSong-Light) has no middle dot or bullet, and sets "–" full-width.
+CID_SUBSTITUTES = str.maketrans({"·": "・", "•": "・", "–": "-"})
+
+
 def _drawable(fonts: FontSet, ch: str) -> bool:
     if ch in " \n":
         return True
     if fonts.embedded:
         return ch in fonts.covered
-    return _gbk(ch)  # STSong-Light (Adobe-GB1) covers what GBK encodes
+    return ch == "・" or _gbk(ch)  # STSong-Light (Adobe-GB1) covers about what GBK encodes
 
 
 def user(value: object, fonts: FontSet, *, newlines: bool = True) -> str:
     """Paragraph markup showing `value` exactly as typed (escaped, fallback glyphs)."""
     text = clean(value)
+    if not fonts.embedded:
+        text = text.translate(CID_SUBSTITUTES)
     if fonts.draws_all(text):  # the common case: one escape, no per-character work
         markup = escape(text)
         return markup.replace("\n", "<br/>") if newlines else markup.replace("\n", " ")
@@ -95,6 +96,7 @@ def plain(value: object, fonts: FontSet) -> str:
     text = clean(value).replace("\n", " ")
     if fonts.embedded:
         return text
+    text = text.translate(CID_SUBSTITUTES)
     return "".join(ch if _drawable(fonts, ch) else "?" for ch in text)
 
 

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from reports import report_for
 from reports.filenames import content_disposition, local_date
 
-from ...extensions import db
+from ...extensions import db, limiter
 from ...i18n import current_lang
 from ...models import ROLE_ADMIN, ROLE_BUREAU, STATUS_SUBMITTED, Assessment
 from ..access import questionnaire_of, viewable_assessment
@@ -20,6 +20,11 @@ from ..context import benchmarks
 
 bp = Blueprint("reports", __name__)
 LANGS = ("zh", "en")
+
+
+def _report_limit() -> str:
+    # Building a PDF costs ~0.1 s of CPU: cap repeated downloads per client address.
+    return current_app.config.get("RATELIMIT_REPORT", "30 per minute")
 
 
 def record_report_download(assessment: Assessment, lang: str) -> None:
@@ -41,6 +46,7 @@ def record_report_download(assessment: Assessment, lang: str) -> None:
 
 @bp.get("/a/<public_id>/report.pdf")
 @login_required
+@limiter.limit(_report_limit)
 def download(public_id: str):
     """The PDF in the user's language (`?lang=zh|en` overrides), as an attachment."""
     assessment = viewable_assessment(public_id)
