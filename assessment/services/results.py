@@ -148,7 +148,9 @@ def build(
     medians = {m: s.median for m, s in industry.stats.items()} if industry.shown else None
     steps = candidate_steps(questionnaire, answers, result, medians)
     top = steps[:TOP_STEPS]
-    projections = {n: project(questionnaire, answers, steps[:n]) for n in (3, 5) if len(steps) >= 1}
+    # "After the top 3 / top 5 steps", or after all of them when fewer are left.
+    counts = sorted({min(n, len(steps)) for n in (3, 5)} - {0})
+    projections = {n: project(questionnaire, answers, steps[:n]) for n in counts}
     chosen_ids = [s for s in (selected or []) if any(step.id == s for step in steps)]
     chosen = [step for step in steps if step.id in chosen_ids]
     progress, other = _progress(session, assessment, questionnaire)
