@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 PALETTE = {"me": "#0b5cab", "city": "#6b7785", "industry": "#d97706", "grid": "#d5dbe3",
-           "band": "#c9dcf2", "median": "#1f2933", "text": "#33404d", "muted": "#7b8794"}  # fmt: skip
+           "band": "#c9dcf2", "median": "#1f2933", "text": "#33404d", "muted": "#5f6b7a"}  # fmt: skip
 
 
 @dataclass(frozen=True)

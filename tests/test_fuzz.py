@@ -11,7 +11,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
-
 from werkzeug.datastructures import MultiDict
 
 from assessment.models import User

@@ -143,7 +143,7 @@ def _export_texts() -> dict[str, str]:
         "uscc": _("Unified social credit code"), "name": _("Enterprise name"),
         "town": _("Town / subdistrict"), "industry": _("Industry"), "size": _("Size"),
         "assessment": _("Assessment id"), "date": _("Submitted"), "total": _("Total score"),
-        "stage": _("Stage / tier"), "sheet_enterprises": _("Enterprises"),
+        "stage": _("Stage / tier"), "sheet_enterprises": _("Enterprise list"),
         "sheet_cohorts": _("Cohort tables"), "participants": _("Participating enterprises"),
         "mean": _("Mean"), "median": _("Median"), "by_industry": _("By industry"),
         "by_town": _("By town / subdistrict"), "by_size": _("By size"),
@@ -173,7 +173,16 @@ def export(fmt: str):
     disposition = f'attachment; filename="{_export_name(filters, fmt)}"'
     rows = enterprise_list.iter_all(db.session, filters, search)
     if fmt == "csv":
-        body = stream_with_context(exports.csv_chunks(rows, questionnaire, lang, texts))
+        session = db.session
+
+        def chunks():
+            # The body streams after the request's teardown: give the connection back ourselves.
+            try:
+                yield from exports.csv_chunks(rows, questionnaire, lang, texts)
+            finally:
+                session.close()
+
+        body = stream_with_context(chunks())
         return Response(body, mimetype="text/csv; charset=utf-8",
                         headers={"Content-Disposition": disposition})  # fmt: skip
     import io
