@@ -1,0 +1,165 @@
+"""Server time of the main pages through the in-process test client (warm), at one scale.
+
+Survey page GET, page save POST, submit (a fresh full draft per run), result page, bureau dashboard
+(warm cache, and cold: the generation bumped as a submit does), enterprise list, CSV export.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from assessment.benchmark import bump_generation
+from assessment.demo import DEMO_BUREAU_EMAIL, DEMO_ENTERPRISE_EMAIL, DEMO_PASSWORD
+from assessment.extensions import db
+from assessment.models import STATUS_DRAFT, STATUS_SUBMITTED, Assessment, Enterprise, User
+from assessment.services import surveys
+from tests.helpers import page_form, typical_answers
+
+from .common import Timing, timed
+
+QUESTIONNAIRE = "lianghua"
+
+
+@dataclass
+class DemoPaths:
+    """Where the demo enterprise's draft and latest result live."""
+
+    enterprise_id: int
+    draft_id: str  # public id of the demo enterprise's open draft
+    result_id: str  # public id of its latest submitted assessment
+
+    @property
+    def survey_page(self) -> str:
+        """The first page of the draft."""
+        return f"/a/{self.draft_id}/page/0"
+
+    @property
+    def result_page(self) -> str:
+        """The result page of the submitted assessment."""
+        return f"/a/{self.result_id}/result"
+
+
+def demo_paths(app) -> DemoPaths:
+    """The demo enterprise's ids, with an open draft created if it has none."""
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == DEMO_ENTERPRISE_EMAIL))
+        enterprise = db.session.get(Enterprise, user.enterprise_id)
+        questionnaire = app.extensions["questionnaires"].get(QUESTIONNAIRE)
+        draft = surveys.start(db.session, enterprise, questionnaire)
+        result_id = db.session.scalar(
+            select(Assessment.public_id)
+            .where(Assessment.enterprise_id == enterprise.id,
+                   Assessment.status == STATUS_SUBMITTED)
+            .order_by(Assessment.is_latest.desc(), Assessment.id.desc())
+        )  # fmt: skip
+        return DemoPaths(enterprise.id, draft.public_id, result_id)
+
+
+def logged_in(app, email: str):
+    """A test client signed in as a demo user."""
+    client = app.test_client()
+    response = client.post("/auth/login", data={"email": email, "password": DEMO_PASSWORD})
+    assert response.status_code == 302, f"login of {email} failed: {response.status_code}"
+    return client
+
+
+def _expect(response, *codes: int):
+    if response.status_code not in codes:
+        raise AssertionError(f"{response.request.path}: HTTP {response.status_code}")
+    response.get_data()  # consume streamed bodies inside the timing
+    response.close()  # ends a streamed response's request context (and its connection)
+    return response
+
+
+class _Submits:
+    """Creates a full draft (untimed) before each timed submit."""
+
+    def __init__(self, app, enterprise_id: int):
+        self.app, self.enterprise_id, self.public_id = app, enterprise_id, None
+        self.questionnaire = app.extensions["questionnaires"].get(QUESTIONNAIRE)
+        self.answers = typical_answers(self.questionnaire)
+
+    def new_draft(self) -> None:
+        with self.app.app_context():
+            draft = Assessment(
+                enterprise_id=self.enterprise_id, questionnaire_id=self.questionnaire.id,
+                questionnaire_version=self.questionnaire.version, answers=self.answers,
+                status=STATUS_DRAFT, is_demo=True,
+            )  # fmt: skip
+            db.session.add(draft)
+            db.session.commit()
+            self.public_id = draft.public_id
+
+
+def _bump(app) -> None:
+    with app.app_context():
+        bump_generation(db.session)
+        db.session.commit()
+
+
+def measure(app, runs: int = 30, max_seconds: float = 4.0) -> dict[str, Timing]:
+    """Timings of every page at this app's scale, keyed by a short name."""
+    paths = demo_paths(app)
+    enterprise = logged_in(app, DEMO_ENTERPRISE_EMAIL)
+    bureau = logged_in(app, DEMO_BUREAU_EMAIL)
+    questionnaire = app.extensions["questionnaires"].get(QUESTIONNAIRE)
+    answers = typical_answers(questionnaire)
+    bounded = {"max_seconds": max_seconds}
+    out: dict[str, Timing] = {}
+
+    out["survey page GET"] = timed(
+        "survey page GET", lambda: _expect(enterprise.get(paths.survey_page), 200), runs, **bounded
+    )
+
+    with app.app_context():
+        lock = [db.session.scalar(select(Assessment.lock_version)
+                                  .where(Assessment.public_id == paths.draft_id))]  # fmt: skip
+
+    def save():
+        form = page_form(questionnaire, 0, answers, nav="save", lock=str(lock[0]))
+        _expect(enterprise.post(paths.survey_page, data=form), 302)
+        lock[0] += 1
+
+    out["page save POST"] = timed("page save POST", save, runs, **bounded)
+
+    submits = _Submits(app, paths.enterprise_id)
+    out["submit"] = timed(
+        "submit",
+        lambda: _expect(enterprise.post(f"/a/{submits.public_id}/review"), 302),
+        max(5, runs // 2),
+        1,
+        setup=submits.new_draft,
+        **bounded,
+    )
+    out["result page"] = timed(
+        "result page", lambda: _expect(enterprise.get(paths.result_page), 200), runs, **bounded
+    )
+    dashboard = lambda: _expect(bureau.get("/bureau/"), 200)  # noqa: E731
+    out["dashboard (warm)"] = timed("dashboard (warm)", dashboard, runs, **bounded)
+    out["dashboard (cold)"] = timed(
+        "dashboard (cold)", dashboard, max(5, runs // 3), 1, setup=lambda: _bump(app), **bounded
+    )
+    out["enterprise list"] = timed(
+        "enterprise list", lambda: _expect(bureau.get("/bureau/enterprises"), 200), runs, **bounded
+    )
+    out["CSV export (all)"] = timed(
+        "CSV export (all)",
+        lambda: _expect(bureau.get("/bureau/export.csv"), 200),
+        max(5, runs // 3),
+        1,
+        max_seconds=max_seconds * 2,
+    )
+    return out
+
+
+if __name__ == "__main__":
+    import sys
+
+    from .common import app_at_scale
+
+    app, seconds = app_at_scale(int(sys.argv[1]) if len(sys.argv) > 1 else 1000)
+    for name, timing in measure(app).items():
+        print(f"{name}: median {timing.median_ms:.1f} ms, p95 {timing.p95_ms:.1f} ms, "
+              f"runs {timing.runs}")  # fmt: skip
