@@ -167,6 +167,37 @@ def seed_demo_command(count: int, seed: int, if_empty: bool) -> None:
     click.echo(f"Demo enterprise login: {summary.enterprise_email} / {DEMO_PASSWORD}")
 
 
+@click.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), required=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False, writable=True), required=True)
+@click.option("--questionnaire", "questionnaire_id", default="lianghua", show_default=True)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@with_appcontext
+def export_command(fmt: str, out: str, questionnaire_id: str, lang: str) -> None:
+    """The bureau export: one row per enterprise with its latest assessment and every dimension."""
+    from reports.i18n import translator
+
+    from .services import bureau_stats, enterprise_list, exports
+    from .services.bureau_filters import Filters
+
+    questionnaire = _registry().get(questionnaire_id)
+    if questionnaire is None:
+        raise click.ClickException(f"no questionnaire {questionnaire_id}")
+    filters = Filters(questionnaire.id, questionnaire.version,
+                      include_demo=current_app.config["DEMO_MODE"])  # fmt: skip
+    texts = exports.export_texts(translator(lang).gettext)
+    rows = enterprise_list.iter_all(db.session, filters)
+    with open(out, "wb") as target:
+        if fmt == "csv":
+            for chunk in exports.csv_chunks(rows, questionnaire, lang, texts):
+                target.write(chunk)
+        else:
+            data = bureau_stats.dashboard(db.session, filters)
+            exports.write_xlsx(target, rows, questionnaire, lang, texts, data)
+    count = enterprise_list.count(db.session, filters, None)
+    click.echo(f"Wrote {out}: {count} enterprises ({questionnaire.id} {questionnaire.version}).")
+
+
 def register(app: Flask) -> None:
     """Add the commands to `app.cli`."""
     app.cli.add_command(questionnaire_cli)
@@ -174,5 +205,7 @@ def register(app: Flask) -> None:
     from .report_cli import report_command
 
     app.cli.add_command(report_command)
-    for command in (score_command, init_db_command, create_user_command, seed_demo_command, backup_command, restore_command):  # fmt: skip
+    commands = (score_command, init_db_command, create_user_command, seed_demo_command,
+                export_command, backup_command, restore_command)  # fmt: skip
+    for command in commands:
         app.cli.add_command(command)

@@ -1,6 +1,6 @@
 """Locale selection: the language chosen in the session, else Simplified Chinese."""
 
-from flask import current_app, session
+from flask import current_app, g, session
 from flask_babel import get_locale
 
 
@@ -13,6 +13,9 @@ def select_locale() -> str:
 
 
 def current_lang() -> str:
-    """'zh' or 'en': the language of the current request."""
-    locale = get_locale()
-    return "en" if locale is not None and locale.language == "en" else "zh"
+    """'zh' or 'en': the language of the current request (worked out once per request)."""
+    lang = g.get("lang")
+    if lang is None:
+        locale = get_locale()
+        lang = g.lang = "en" if locale is not None and locale.language == "en" else "zh"
+    return lang

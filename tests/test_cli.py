@@ -163,3 +163,31 @@ def test_demo_data_has_a_realistic_spread(app):
             ).all()
         )
         assert by_size["large"] > by_size["small"] > by_size["micro"]
+
+
+def test_export_command_writes_csv_and_xlsx(app, tmp_path):
+    import csv as csv_module
+
+    from openpyxl import load_workbook
+
+    runner = app.test_cli_runner()
+    runner.invoke(args=["seed-demo", "--enterprises", "30", "--seed", "2"])
+    app.config["DEMO_MODE"] = True  # demo enterprises count only in demo mode
+    out = tmp_path / "all.csv"
+    result = runner.invoke(args=["export", "--format", "csv", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv_module.reader(raw.decode("utf-8-sig").splitlines()))
+    assert rows[0][0] == "统一社会信用代码" and len(rows) > 10
+    assert f"{len(rows) - 1} enterprises" in result.output
+    xlsx = tmp_path / "all.xlsx"
+    assert (
+        runner.invoke(
+            args=["export", "--format", "xlsx", "--out", str(xlsx), "--lang", "en"]
+        ).exit_code
+        == 0
+    )
+    book = load_workbook(xlsx, read_only=True)
+    sheet = list(book.worksheets[0].iter_rows(values_only=True))
+    assert sheet[0][0] == "Unified social credit code" and len(sheet) == len(rows)

@@ -15,10 +15,25 @@ from openpyxl import Workbook
 
 from ..enterprise import industry_label, size_label, town_label
 from ..questionnaire.model import Questionnaire
+from ..text import N_
 from .bureau_stats import Dashboard, GroupRow
 from .enterprise_list import Row
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+EXPORT_TEXTS = {
+    "uscc": N_("Unified social credit code"), "name": N_("Enterprise name"),
+    "town": N_("Town / subdistrict"), "industry": N_("Industry"), "size": N_("Size"),
+    "assessment": N_("Assessment id"), "date": N_("Submitted"), "total": N_("Total score"),
+    "stage": N_("Stage / tier"), "sheet_enterprises": N_("Enterprise list"),
+    "sheet_cohorts": N_("Cohort tables"), "participants": N_("Participating enterprises"),
+    "mean": N_("Mean"), "median": N_("Median"), "by_industry": N_("By industry"),
+    "by_town": N_("By town / subdistrict"), "by_size": N_("By size"),
+}  # fmt: skip
+
+
+def export_texts(gettext) -> dict[str, str]:
+    """Column and sheet titles translated with the caller's `gettext`."""
+    return {key: gettext(message) for key, message in EXPORT_TEXTS.items()}
 
 
 def neutralise(value: Any) -> Any:

@@ -138,18 +138,6 @@ def enterprise(public_id: str):
     )  # fmt: skip
 
 
-def _export_texts() -> dict[str, str]:
-    return {
-        "uscc": _("Unified social credit code"), "name": _("Enterprise name"),
-        "town": _("Town / subdistrict"), "industry": _("Industry"), "size": _("Size"),
-        "assessment": _("Assessment id"), "date": _("Submitted"), "total": _("Total score"),
-        "stage": _("Stage / tier"), "sheet_enterprises": _("Enterprise list"),
-        "sheet_cohorts": _("Cohort tables"), "participants": _("Participating enterprises"),
-        "mean": _("Mean"), "median": _("Median"), "by_industry": _("By industry"),
-        "by_town": _("By town / subdistrict"), "by_size": _("By size"),
-    }  # fmt: skip
-
-
 def _export_name(filters, extension: str) -> str:
     return f"cixi-{filters.questionnaire_id}-{date.today().isoformat()}.{extension}"
 
@@ -166,7 +154,7 @@ def export(fmt: str):
     if enterprise_list.count(db.session, filters, search) == 0:
         flash(_("No enterprise matches this filter, so there is nothing to export."), "warning")
         return redirect(url_for("bureau.dashboard", **request.args))
-    lang, texts = current_lang(), _export_texts()
+    lang, texts = current_lang(), exports.export_texts(_)
     action = audit.EXPORT_CSV if fmt == "csv" else audit.EXPORT_XLSX
     audit.record(db.session, current_user, action, "filter", None, filters.describe(),
                  request.remote_addr)  # fmt: skip
