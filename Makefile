@@ -40,6 +40,7 @@ serve: install
 
 bench: install
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.submit_load
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
