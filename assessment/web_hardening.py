@@ -6,7 +6,7 @@ import json
 import logging
 import time
 
-from flask import Flask, g, request
+from flask import Flask, abort, g, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -75,6 +75,15 @@ def register(app: Flask) -> None:
     @app.before_request
     def _start_timer() -> None:
         g.request_started = time.perf_counter()
+
+    @app.before_request
+    def _refuse_nul_bytes() -> None:
+        # No browser form needs a NUL character, and PostgreSQL refuses them in text: answer 400.
+        values = [request.path, *request.args.values()]
+        if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
+            values += [*request.form.keys(), *request.form.values()]
+        if any("\x00" in value for value in values):
+            abort(400)
 
     @app.after_request
     def _headers_and_log(response):

@@ -210,3 +210,13 @@ def test_passwords_are_stored_with_a_slow_salted_hash(app):
 
         stored = db.session.scalar(select(User.password_hash))
     assert stored.startswith(("scrypt:", "pbkdf2:")) and PASSWORD not in stored
+
+
+def test_nul_bytes_get_a_400_page_not_a_database_error(client):
+    register(client)
+    for response in (
+        client.get("/my?x=%00"),
+        client.get("/a/abc%00/result"),
+        client.post("/language", data={"lang": "en\x00", "next": "/"}),
+    ):
+        assert response.status_code == 400 and "Traceback" not in response.text
