@@ -4,13 +4,27 @@ from __future__ import annotations
 
 from .charts import PALETTE, BandRow, Figure, Series, band_bars, radar
 from .services.results import ResultView
+from .text import N_
 
-LABEL_KEYS = ("me", "city", "industry", "band", "median", "radar_title", "bands_title")
+CHART_TEXTS = {
+    "me": N_("Your enterprise"),
+    "city": N_("Cixi average"),
+    "industry": N_("Industry average"),
+    "band": N_("Peers P25–P75"),
+    "median": N_("Peer median"),
+    "radar_title": N_("Dimension scores: your enterprise against Cixi and your industry (0–100)"),
+    "bands_title": N_("Your dimension scores against the middle half of your peers"),
+}
+
+
+def chart_labels(gettext) -> dict[str, str]:
+    """The chart texts translated with the caller's `gettext` (page: Flask-Babel; PDF: its own)."""
+    return {key: gettext(message) for key, message in CHART_TEXTS.items()}
 
 
 def result_figures(view: ResultView, lang: str, labels: dict[str, str]) -> dict[str, Figure]:
     """Radar (enterprise vs city vs industry means, fixed 0–100) and band bars against the
-    industry cohort (or the city when the industry is too small). `labels` holds LABEL_KEYS."""
+    industry cohort (or the city when the industry is too small). `labels` comes from `chart_labels`."""
     dims = view.questionnaire.dimensions
     axes = [d.title.get(lang) for d in dims]
     mine = tuple(view.result.dimensions[d.id].score for d in dims)

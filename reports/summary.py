@@ -8,25 +8,15 @@ from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer, T
 
 from assessment import enterprise as ent
 from assessment.benchmark import COHORT_KINDS, TOTAL
+from assessment.result_charts import chart_labels as shared_chart_labels
 
 from .context import Ctx, delta, pct, score
 from .styles import BRAND, CONTENT_W, RULE, WASH
 
 
 def chart_labels(ctx: Ctx) -> dict[str, str]:
-    """The chart texts (the same msgids as the result page's charts)."""
-    _ = ctx.t.gettext
-    return {
-        "me": _("Your enterprise"),
-        "city": _("Cixi average"),
-        "industry": _("Industry average"),
-        "band": _("Peers P25–P75"),
-        "median": _("Peer median"),
-        "radar_title": _(
-            "Dimension scores: your enterprise against Cixi and your industry (0–100)"
-        ),
-        "bands_title": _("Your dimension scores against the middle half of your peers"),
-    }
+    """The chart texts (shared with the result page's charts)."""
+    return shared_chart_labels(ctx.t.gettext)
 
 
 def _ahead_sentences(ctx: Ctx) -> list[str]:
