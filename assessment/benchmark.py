@@ -15,7 +15,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, literal, select, union_all, update
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from .models import STATUS_SUBMITTED, AppState, Assessment, DimensionScore, utcnow
@@ -169,16 +169,21 @@ def generation(session: Session) -> int:
 
 
 def bump_generation(session: Session) -> None:
-    """Invalidate every worker's cached cohort tables; call inside the writing transaction."""
-    bumped = session.execute(
-        update(AppState)
-        .where(AppState.key == GENERATION_KEY)
-        .values(value=AppState.value + 1)
-        .execution_options(synchronize_session=False)
+    """Invalidate every worker's cached cohort tables; call inside the writing transaction.
+
+    One upsert, so concurrent first submits cannot both insert the counter (the migration creates
+    the row, but a restored or emptied table may lack it).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(AppState).values(key=GENERATION_KEY, value=1)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[AppState.key], set_={"value": AppState.value + 1}
+        )
     )
-    if bumped.rowcount == 0:  # the migration creates the row; a restored or emptied table may not
-        session.add(AppState(key=GENERATION_KEY, value=1))
-        session.flush()
 
 
 def window_start(now: datetime, months: int) -> datetime:
