@@ -36,6 +36,7 @@ from sqlalchemy.exc import StatementError
 
 from .migrate import MIGRATIONS_DIR, upgrade
 from .models import Base
+from .services import indicator_totals
 
 FORMAT_NAME = "cixi-assessment-backup"
 FORMAT_VERSION = 1
@@ -45,6 +46,8 @@ KNOWN_DROPPED_COLUMNS: dict[str, frozenset[str]] = {"assessment": frozenset({"re
 # Tables the migrations fill themselves (counters): not "data" when checking that a database is
 # empty, and replaced by the backup's rows when the backup has the table.
 SEEDED_TABLES = frozenset({"app_state"})
+# Tables computed from the others: not in backups, rebuilt after a restore.
+DERIVED_TABLES = frozenset({"indicator_total"})
 
 
 class BackupError(Exception):
@@ -63,8 +66,9 @@ class Header:
 
 
 def tables() -> list[Table]:
-    """Every table of the application, parents before children (foreign-key order)."""
-    return list(Base.metadata.sorted_tables)
+    """Every table holding data (derived ones left out), parents before children (foreign-key
+    order)."""
+    return [t for t in Base.metadata.sorted_tables if t.name not in DERIVED_TABLES]
 
 
 def head_revision() -> str:
@@ -249,6 +253,7 @@ def restore(engine: Engine, path: Path, replace: bool = False) -> Header:
                     connection.execute(table.delete())
             _insert_rows(connection, path, header)
             _advance_sequences(connection)
+            indicator_totals.rebuild(connection)
             connection.commit()
         except StatementError as exc:  # any database error, DBAPIError included
             connection.rollback()

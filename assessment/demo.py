@@ -11,6 +11,7 @@ import random
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -31,6 +32,7 @@ from .questionnaire.answers import clean
 from .questionnaire.model import NA, Question, Questionnaire
 from .questionnaire.registry import Registry
 from .scoring import SCORED, UNANSWERED, score
+from .services import indicator_totals
 
 DEMO_PASSWORD = "cixi-demo-2025"
 DEMO_BUREAU_EMAIL = "demo-bureau@cixi.example"
@@ -209,6 +211,7 @@ def seed_demo(
     enterprises = _enterprise_rows(rng, count, next_enterprise, taken)
     now = utcnow()
     assessments, dimension_rows, question_rows = [], [], []
+    totals = indicator_totals.Totals()  # the bureau's per-question sums, kept as a submit would
     for ent in enterprises:
         base = SIZE_MATURITY[ent["size_class"]] + INDUSTRY_MATURITY.get(ent["industry"], 0)
         firm = base + rng.gauss(0, 0.12)
@@ -244,12 +247,16 @@ def seed_demo(
                     for d, r in result.dimensions.items()
                     if r.score is not None
                 ]
-                question_rows += [
+                scores = [
                     {"assessment_id": aid, "question_id": q, "points": r.points,
                      "max_points": r.max_points}
                     for q, r in result.questions.items()
                     if r.status in (SCORED, UNANSWERED)
                 ]  # fmt: skip
+                question_rows += scores
+                if i == len(rounds) - 1:
+                    totals.add(SimpleNamespace(**assessments[-1]),
+                               [(r["question_id"], r["points"], r["max_points"]) for r in scores])  # fmt: skip
     from .models import DimensionScore, QuestionScore
 
     _bulk_insert(session, Enterprise.__table__, enterprises)
@@ -258,6 +265,7 @@ def seed_demo(
     _bulk_insert(session, QuestionScore.__table__, question_rows)
     _demo_users(session, enterprises[0]["id"])
     _advance_sequences(session)
+    totals.write(session)
     bump_generation(session)
     session.commit()
     if session.connection().dialect.name == "postgresql":

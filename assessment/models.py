@@ -189,6 +189,32 @@ class QuestionScore(Base):
     max_points: Mapped[float] = mapped_column(Float)
 
 
+class IndicatorTotal(Base):
+    """Sums of `QuestionScore` over the *latest* assessments, per questionnaire version, demo flag,
+    month of submission and one cohort ("city", or one industry, town or size class).
+
+    Derived data, kept in step by every submit (in its transaction) and rebuilt after a seed or a
+    restore: the bureau's weakest-indicators table then sums a few thousand rows instead of
+    joining millions of question scores.
+    """
+
+    __tablename__ = "indicator_total"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    questionnaire_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    questionnaire_version: Mapped[str] = mapped_column(String(20), primary_key=True)
+    cohort: Mapped[str] = mapped_column(
+        String(12), primary_key=True
+    )  # city|industry|town|size_class
+    cohort_value: Mapped[str] = mapped_column(String(40), primary_key=True)  # "" for the city
+    is_demo: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # "2026-11" of submitted_at
+    question_id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    points: Mapped[float] = mapped_column(Float, default=0.0)
+    max_points: Mapped[float] = mapped_column(Float, default=0.0)
+    n: Mapped[int] = mapped_column(Integer, default=0)  # assessments the question applied to
+
+
 class AuditEvent(Base):
     __tablename__ = "audit_event"
 

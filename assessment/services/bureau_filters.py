@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import and_, func, select
 
 from ..models import STATUS_SUBMITTED, Assessment
 
@@ -113,20 +113,8 @@ def latest_set(filters: Filters):
     return select(*(ranked.c[c.key] for c in columns)).where(ranked.c.rn == 1).subquery("latest")
 
 
-def median_by(source, value_col, group_col=None) -> Select:
-    """Median of `value_col` per group (or overall), computed in SQL with window functions:
-    the middle row, or the mean of the two middle rows for an even count."""
-    partition = [group_col] if group_col is not None else []
-    ranked = (
-        select(
-            *([group_col.label("grp")] if group_col is not None else []),
-            value_col.label("v"),
-            func.row_number().over(partition_by=partition, order_by=value_col).label("rn"),
-            func.count().over(partition_by=partition).label("cnt"),
-        )
-        .select_from(source)
-        .subquery("ranked_median")
-    )
-    middle = (ranked.c.rn == (ranked.c.cnt + 1) // 2) | (ranked.c.rn == (ranked.c.cnt + 2) // 2)
-    keys = [ranked.c.grp] if group_col is not None else []
-    return select(*keys, func.avg(ranked.c.v)).where(middle).group_by(*keys)
+def month_key(dialect: str, column):
+    """SQL for the "2026-11" month of a timestamp column."""
+    if dialect == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)

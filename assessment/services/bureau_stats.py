@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, extract, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import Assessment, QuestionScore
-from .bureau_filters import Filters, latest_set, median_by, submitted_conditions
+from . import indicator_totals
+from .bureau_filters import Filters, latest_set, month_key, submitted_conditions
+from .score_distribution import ALL, GroupStats, distributions
 
 HISTOGRAM_BINS = 10
 
@@ -47,31 +49,28 @@ class Dashboard:
     trend: list[tuple[str, int, float]]  # (quarter "2025Q3", submissions, mean total)
 
 
-def _histogram_bin(column):
-    """The 10-point bin of a score as a portable CASE (no FLOOR/CAST rounding differences)."""
-    whens = [(column < 10 * (i + 1), i) for i in range(HISTOGRAM_BINS - 1)]
-    return case(*whens, else_=HISTOGRAM_BINS - 1)
-
-
-def _groups(session: Session, latest, column) -> list[GroupRow]:
-    key = latest.c[column]
-    rows = {
-        k: GroupRow(k, n, mean, None)
-        for k, n, mean in session.execute(
-            select(key, func.count(), func.avg(latest.c.total)).group_by(key).order_by(key)
-        )
-    }
-    for k, median in session.execute(median_by(latest, latest.c.total, key)):
-        rows[k].median = float(median)
-    for k, stage, count in session.execute(
-        select(key, latest.c.stage, func.count()).group_by(key, latest.c.stage)
-    ):
-        rows[k].stage_shares[stage] = count / rows[k].n
-    return sorted(rows.values(), key=lambda r: (-r.n, r.key))
+def _groups(groups: dict) -> list[GroupRow]:
+    rows = [
+        GroupRow(key, stats.n, stats.mean, stats.median,
+                 {stage: count / stats.n for stage, count in stats.stages.items()})
+        for key, stats in groups.items()
+    ]  # fmt: skip
+    return sorted(rows, key=lambda r: (-r.n, r.key or ""))
 
 
 def weakest_indicators(session: Session, filters: Filters, limit: int = 10) -> list[Indicator]:
-    """The questions with the lowest share of attainable points, over the latest assessments."""
+    """The questions with the lowest share of attainable points, over the latest assessments.
+
+    Served by the maintained per-question totals when the filters allow it; otherwise one
+    aggregate over the question scores of the latest assessments.
+    """
+    if indicator_totals.answers(filters):
+        return [Indicator(*row) for row in indicator_totals.weakest(session, filters, limit)]
+    return weakest_from_scores(session, filters, limit)
+
+
+def weakest_from_scores(session: Session, filters: Filters, limit: int = 10) -> list[Indicator]:
+    """`weakest_indicators` aggregated from the question scores themselves (any filters)."""
     latest = latest_set(filters)
     share = func.sum(QuestionScore.points) / func.sum(QuestionScore.max_points)
     stmt = (
@@ -87,16 +86,16 @@ def weakest_indicators(session: Session, filters: Filters, limit: int = 10) -> l
 
 def quarterly_trend(session: Session, filters: Filters) -> list[tuple[str, int, float]]:
     """Submissions and mean total per calendar quarter (every submission, not only the latest)."""
-    year = extract("year", Assessment.submitted_at)
-    month = extract("month", Assessment.submitted_at)
+    month = month_key(session.get_bind().dialect.name, Assessment.submitted_at)
     stmt = (
-        select(year, month, func.count(), func.sum(Assessment.total))
+        select(month, func.count(), func.sum(Assessment.total))
         .where(*submitted_conditions(filters))
-        .group_by(year, month)
+        .group_by(month)
     )
     quarters: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
-    for y, m, count, total in session.execute(stmt):
-        bucket = quarters[f"{int(y)}Q{(int(m) - 1) // 3 + 1}"]
+    for key, count, total in session.execute(stmt):
+        year, number = key.split("-")
+        bucket = quarters[f"{year}Q{(int(number) - 1) // 3 + 1}"]
         bucket[0] += count
         bucket[1] += float(total or 0)
     return [(q, int(c), s / c) for q, (c, s) in sorted(quarters.items()) if c]
@@ -105,32 +104,26 @@ def quarterly_trend(session: Session, filters: Filters) -> list[tuple[str, int, 
 def dashboard(session: Session, filters: Filters) -> Dashboard:
     """Every number of the dashboard for these filters."""
     latest = latest_set(filters)
-    participants, mean = session.execute(select(func.count(), func.avg(latest.c.total))).one()
-    submissions = session.scalar(
-        select(func.count()).select_from(Assessment).where(*submitted_conditions(filters))
-    )
-    median = session.scalar(median_by(latest, latest.c.total)) if participants else None
-    stages = dict(
-        session.execute(select(latest.c.stage, func.count()).group_by(latest.c.stage)).all()
-    )
+    groups = distributions(session, latest)
+    everyone = groups[ALL].get(ALL, GroupStats())
+    trend = quarterly_trend(session, filters)
     histogram = [0] * HISTOGRAM_BINS
-    bin_ = _histogram_bin(latest.c.total)
-    for index, count in session.execute(select(bin_, func.count()).group_by(bin_)):
-        histogram[int(index)] = count
+    for bucket, count in everyone.buckets.items():
+        histogram[min(bucket // 10, HISTOGRAM_BINS - 1)] += count
     return Dashboard(
         filters=filters,
-        participants=participants,
-        submissions=submissions or 0,
-        mean=float(mean) if mean is not None else None,
-        median=float(median) if median is not None else None,
-        stages=stages,
+        participants=everyone.n,
+        submissions=sum(count for _quarter, count, _mean in trend),
+        mean=everyone.mean,
+        median=everyone.median,
+        stages=dict(everyone.stages),
         histogram=histogram,
-        by_industry=_groups(session, latest, "industry"),
-        by_town=_groups(session, latest, "town"),
-        by_size=_groups(session, latest, "size_class"),
+        by_industry=_groups(groups["industry"]),
+        by_town=_groups(groups["town"]),
+        by_size=_groups(groups["size_class"]),
         weakest_city=weakest_indicators(session, filters.without_cohort()),
         weakest_cohort=weakest_indicators(session, filters) if filters.has_cohort else None,
-        trend=quarterly_trend(session, filters),
+        trend=trend,
     )
 
 

@@ -21,6 +21,7 @@ from ..models import (
 from ..questionnaire.answers import clean, missing_required
 from ..questionnaire.model import Questionnaire
 from ..scoring import SCORED, Result, score
+from . import indicator_totals
 
 
 class ConflictError(Exception):
@@ -134,6 +135,13 @@ def submit(session: Session, assessment: Assessment, questionnaire: Questionnair
         )
         if claimed.rowcount != 1:
             raise ConflictError("already submitted")
+        previous = session.scalars(
+            select(Assessment).where(
+                Assessment.enterprise_id == assessment.enterprise_id,
+                Assessment.questionnaire_id == assessment.questionnaire_id,
+                Assessment.is_latest.is_(True),
+            )
+        ).first()
         session.execute(
             update(Assessment)
             .where(
@@ -156,7 +164,10 @@ def submit(session: Session, assessment: Assessment, questionnaire: Questionnair
         assessment.is_latest = True
         assessment.submitted_at = now
         assessment.updated_at = now
-        session.add_all(score_rows(assessment.id, result))
+        rows = score_rows(assessment.id, result)
+        session.add_all(rows)
+        scores = [row for row in rows if isinstance(row, QuestionScore)]
+        indicator_totals.record_submit(session, assessment, scores, previous)
         bump_generation(session)
         session.commit()
     except BaseException:
