@@ -167,6 +167,20 @@ def seed_demo_command(count: int, seed: int, if_empty: bool) -> None:
     click.echo(f"Demo enterprise login: {summary.enterprise_email} / {DEMO_PASSWORD}")
 
 
+@click.command("rebuild-totals")
+@with_appcontext
+def rebuild_totals_command() -> None:
+    """Recompute the per-question totals behind the dashboard's weakest indicators from the
+    stored scores (only needed after rows were changed outside the application)."""
+    from .benchmark import bump_generation
+    from .services import indicator_totals
+
+    indicator_totals.rebuild(db.session)
+    bump_generation(db.session)  # cached dashboards were computed from the old totals
+    db.session.commit()
+    click.echo("Per-question totals rebuilt.")
+
+
 @click.command("export")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), required=True)
 @click.option("--out", "out", type=click.Path(dir_okay=False, writable=True), required=True)
@@ -206,6 +220,6 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(report_command)
     commands = (score_command, init_db_command, create_user_command, seed_demo_command,
-                export_command, backup_command, restore_command)  # fmt: skip
+                export_command, backup_command, restore_command, rebuild_totals_command)  # fmt: skip
     for command in commands:
         app.cli.add_command(command)

@@ -201,3 +201,23 @@ def test_empty_city_has_no_median(app):
         data = dashboard(db.session, Filters("lianghua", "2025.1"))
         assert data.participants == 0 and data.median is None and data.mean is None
         assert data.histogram == [0] * 10 and data.weakest_city == []
+
+
+def test_restore_and_the_repair_command_rebuild_the_totals(app, registry, make_app, tmp_path):
+    from assessment import backup
+    from assessment.extensions import db
+
+    with app.app_context():
+        _city_with_history(db.session, registry)
+        kept = _table(db.session)
+        backup.dump(db.engine, tmp_path / "city.jsonl.gz")
+        db.session.execute(IndicatorTotal.__table__.delete())
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["rebuild-totals"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert _table(db.session) == kept
+    copy = make_app(DATABASE_URL=f"sqlite:///{tmp_path / 'copy.sqlite3'}")
+    with copy.app_context():
+        backup.restore(db.engine, tmp_path / "city.jsonl.gz")
+        assert _table(db.session) == kept
