@@ -17,6 +17,7 @@ from ...text import N_, Problem
 from ..access import enterprise_required, own_assessment, questionnaire_of, registry
 from ..forms_common import message
 from .forms import initial_data, page_form_class, parse_lock_version, read_answers
+from .texts import question_texts
 
 bp = Blueprint("survey", __name__)
 
@@ -43,8 +44,9 @@ def start(questionnaire_id: str):
     return redirect(url_for("survey.page", public_id=draft.public_id, index=draft.current_page))
 
 
-def _progress(questionnaire, answers) -> dict:
-    shown = relevant_ids(questionnaire, answers)
+def _progress(questionnaire, answers, shown: set[str] | None = None) -> dict:
+    if shown is None:
+        shown = relevant_ids(questionnaire, answers)
     visible = [q for q in questionnaire.questions if q.id in shown]
     done = [q for q in visible if answers.get(q.id) not in (None, "", [])]
     pages = []
@@ -186,11 +188,13 @@ def _render_page(assessment, questionnaire, current, form, problems, banner, oth
     conditional_ids = {
         q.id for q in current.questions if q.relevant and names_in(q.relevant) & page_ids
     }
-    lang, na = current_lang(), _("Not applicable")
+    lang = current_lang()
+    na = _("Not applicable") if others else None
     other_labels = {
         qid: describe(questionnaire.question(qid), value, lang, na) or _("(no answer)")
         for qid, value in others.items()
     }
+    shown = relevant_ids(questionnaire, answers)  # evaluated once, for the page and its progress
     return render_template(
         "survey/page.html",
         assessment=assessment,
@@ -202,8 +206,9 @@ def _render_page(assessment, questionnaire, current, form, problems, banner, oth
         others=others,
         other_labels=other_labels,
         conditional_ids=conditional_ids,
-        shown=relevant_ids(questionnaire, answers),
-        progress=_progress(questionnaire, answers),
+        shown=shown,
+        progress=_progress(questionnaire, answers, shown),
+        texts=question_texts(questionnaire, lang),
     )
 
 
