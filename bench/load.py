@@ -179,24 +179,32 @@ def measure(database_url: str, survey_path: str, result_path: str, rounds: int =
             seconds: float = 6.0, mixed: int = 1000) -> dict:  # fmt: skip
     """Survey page and hello-world requests/s (alternating rounds), then peak worker RSS after
     `mixed` mixed requests. Returns {'ours': [rps], 'hello': [rps], 'errors', 'rss_mb', ...}."""
-    out: dict = {"ours": [], "hello": [], "errors": 0, "generator": generator(),
-                 "ours_cpu_ms": [], "hello_cpu_ms": []}  # fmt: skip
+    out: dict = {"generator": generator(), "errors": 0}
+    for key in ("ours", "hello", "floor"):
+        out[key], out[f"{key}_cpu_ms"] = [], []
+    floor_path = "/bench/floor/" + survey_path.split("/")[2]  # /a/<public id>/page/<n>
     with (
         gunicorn("app:app", app_env(database_url), "/healthz") as (port, master),
         gunicorn("bench.hello:app", {"PYTHONPATH": str(ROOT)}) as (hello_port, hello_master),
+        gunicorn("bench.floor:app", app_env(database_url), "/healthz") as (
+            floor_port,
+            floor_master,
+        ),
     ):
         enterprise = login(port, DEMO_ENTERPRISE_EMAIL, DEMO_PASSWORD)
         bureau = login(port, DEMO_BUREAU_EMAIL, DEMO_PASSWORD)
-        throughput(port, survey_path, enterprise, 2)  # warm both workers
-        throughput(hello_port, "/", None, 2)
+        # The same secret key and database: the session cookie signs in on the floor app too.
+        targets = {"ours": (port, survey_path, enterprise, master),
+                   "hello": (hello_port, "/", None, hello_master),
+                   "floor": (floor_port, floor_path, enterprise, floor_master)}  # fmt: skip
+        for target_port, path, cookie, _master in targets.values():
+            throughput(target_port, path, cookie, 2)  # warm the workers
         for _ in range(rounds):
-            ours = throughput(port, survey_path, enterprise, seconds, master)
-            hello = throughput(hello_port, "/", None, seconds, hello_master)
-            out["ours"].append(ours["rps"])
-            out["hello"].append(hello["rps"])
-            out["ours_cpu_ms"].append(ours.get("cpu_ms"))
-            out["hello_cpu_ms"].append(hello.get("cpu_ms"))
-            out["errors"] += ours["errors"] + hello["errors"]
+            for key, (target_port, path, cookie, target_master) in targets.items():
+                measured = throughput(target_port, path, cookie, seconds, target_master)
+                out[key].append(measured["rps"])
+                out[f"{key}_cpu_ms"].append(measured.get("cpu_ms"))
+                out["errors"] += measured["errors"]
         plan = mixed_plan(survey_path, result_path, enterprise, bureau)
         summary = _python_load(port, plan, 240, mixed, 4)
         out["mixed"] = summary
