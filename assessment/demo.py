@@ -175,7 +175,7 @@ def _enterprise_rows(rng: random.Random, count: int, start_id: int, taken: set[s
 
 
 def _bulk_insert(session: Session, table, rows: list[dict]) -> None:
-    """executemany at driver level: far faster than ORM units of work for big batches."""
+    """COPY (PostgreSQL) or executemany at driver level: far faster than ORM units of work."""
     if not rows:
         return
     columns = list(rows[0])
@@ -193,6 +193,13 @@ def _bulk_insert(session: Session, table, rows: list[dict]) -> None:
             json.dumps(row[c], ensure_ascii=False) if c in json_columns else row[c] for c in columns
         )
 
+    if connection.dialect.name == "postgresql":  # COPY: several times faster than executemany
+        statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+        cursor = connection.connection.driver_connection.cursor()
+        with cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(prepare(row))
+        return
     for start in range(0, len(rows), 5000):
         connection.exec_driver_sql(sql, [prepare(r) for r in rows[start : start + 5000]])
 
