@@ -22,6 +22,7 @@ from .models import STATUS_SUBMITTED, AppState, Assessment, DimensionScore, utcn
 
 TOTAL = "_total"  # the metric name of the total score (ids cannot start with "_")
 GENERATION_KEY = "benchmark_generation"
+HISTORY_KEY = "history_generation"  # bumped only when data of past periods may change
 COHORT_KINDS = ("city", "industry", "town", "size", "industry_size")
 # The next wider cohort to show when one is too small.
 WIDER = {"industry_size": "industry", "industry": "city", "town": "city", "size": "city"}
@@ -154,6 +155,11 @@ class BenchmarkCache:
             self.misses += 1
             return None
 
+    def clear(self) -> None:
+        """Forget everything (as a worker restart does)."""
+        with self._lock:
+            self._items.clear()
+
     def put(self, key, value) -> None:
         """Store a value, evicting the least recently used."""
         with self._lock:
@@ -163,27 +169,32 @@ class BenchmarkCache:
                 self._items.popitem(last=False)
 
 
-def generation(session: Session) -> int:
-    """The benchmark generation (changes whenever submitted data changes)."""
-    return session.scalar(select(AppState.value).where(AppState.key == GENERATION_KEY)) or 0
+def generation(session: Session, key: str = GENERATION_KEY) -> int:
+    """The benchmark generation (changes whenever submitted data changes), or with
+    key=HISTORY_KEY the history generation (changes only when past data is written)."""
+    return session.scalar(select(AppState.value).where(AppState.key == key)) or 0
 
 
-def bump_generation(session: Session) -> None:
+def bump_generation(session: Session, history: bool = False) -> None:
     """Invalidate every worker's cached cohort tables; call inside the writing transaction.
 
-    One upsert, so concurrent first submits cannot both insert the counter (the migration creates
-    the row, but a restored or emptied table may lack it).
+    `history=True` also invalidates figures of periods that have ended: pass it from writers of
+    anything but a submit happening now (seed, repairs), since a submit can never change a period
+    that ended before it. (A restore needs the workers restarted, which empties their caches.)
+    One upsert per counter, so concurrent first submits cannot both insert it (the migration
+    creates the row, but a restored or emptied table may lack it).
     """
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    statement = insert(AppState).values(key=GENERATION_KEY, value=1)
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[AppState.key], set_={"value": AppState.value + 1}
+    for key in (GENERATION_KEY, HISTORY_KEY) if history else (GENERATION_KEY,):
+        statement = insert(AppState).values(key=key, value=1)
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[AppState.key], set_={"value": AppState.value + 1}
+            )
         )
-    )
 
 
 def window_start(now: datetime, months: int) -> datetime:

@@ -176,7 +176,7 @@ def rebuild_totals_command() -> None:
     from .services import indicator_totals
 
     indicator_totals.rebuild(db.session)
-    bump_generation(db.session)  # cached dashboards were computed from the old totals
+    bump_generation(db.session, history=True)  # cached figures came from the old totals
     db.session.commit()
     click.echo("Per-question totals rebuilt.")
 

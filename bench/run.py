@@ -274,7 +274,8 @@ def main(argv: list[str] | None = None) -> int:
     b.notes[:0] = [
         "median and p95 over the runs shown; throughput rows give the median and the slowest "
         "run (p95 column); a dashboard 'cold' run follows a generation bump, as after a submit; "
-        "'last year' is a period that has ended, which the maintained totals cannot answer",
+        "'last year' is a period that has ended: the maintained totals cannot answer it, so its "
+        "first view in a worker is slow, but a submit cannot change it, so it stays cached",
         "server timings use the in-process test client (no network), warm; the submit runs each "
         "post a fresh complete draft; the CSV export covers every enterprise of the default filter",
     ]

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import update
 
+from assessment.benchmark import bump_generation
 from assessment.enterprise import make_uscc
 from assessment.models import Assessment, DimensionScore, Enterprise, QuestionScore, utcnow
 from assessment.services import indicator_totals
@@ -89,6 +90,7 @@ def submitted(
     )
     session.flush()
     indicator_totals.rebuild(session)  # rows made here bypass submit, which keeps the totals
+    bump_generation(session, history=True)  # and they may lie in periods that have ended
     return a
 
 

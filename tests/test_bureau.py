@@ -286,3 +286,38 @@ def test_batch_reports_build_a_zip_in_the_background(bureau, app):
             )
             == 1
         )
+
+
+def test_an_ended_period_stays_cached_across_submits_but_not_across_history_changes(bureau, app):
+    import random
+    from datetime import datetime
+
+    from assessment.demo import demo_answers
+    from assessment.extensions import db
+    from assessment.services import surveys
+
+    last_year = f.at(0).year - 1
+    days_into_last_year = (f.at(0) - datetime(last_year, 7, 1)).days  # mid last year
+    with app.app_context():
+        s = db.session
+        f.submitted(s, f.enterprise(s), 30, days_ago=days_into_last_year)
+        s.commit()
+    url = f"/bureau/?period=y{last_year}"
+    assert re.search(r'id="kpi-participants">1<', bureau.get(url).text)
+    cache = app.extensions["benchmark_cache"]
+    with app.app_context():  # an enterprise submits now: last year cannot change
+        s = db.session
+        questionnaire = app.extensions["questionnaires"].get("lianghua")
+        draft = surveys.start(s, f.enterprise(s), questionnaire)
+        draft.answers = demo_answers(questionnaire, 0.6, random.Random(1))
+        s.commit()
+        surveys.submit(s, draft, questionnaire)
+    hits = cache.hits
+    assert re.search(r'id="kpi-participants">1<', bureau.get(url).text)
+    assert cache.hits > hits  # served from the cache, not recomputed
+    assert re.search(r'id="kpi-participants">2<', bureau.get("/bureau/").text)  # all time moved
+    with app.app_context():  # history rewritten (as by a seed or restore): recomputed
+        s = db.session
+        f.submitted(s, f.enterprise(s), 70, days_ago=days_into_last_year)
+        s.commit()
+    assert re.search(r'id="kpi-participants">2<', bureau.get(url).text)
