@@ -280,10 +280,11 @@ def line_chart(
         fig.shapes.append(Line(left, y, width - right, y, PALETTE["grid"], 0.6))
         fig.shapes.append(Label(left - 5, y + 3, str(tick), 8, "end", PALETTE["muted"]))
     n = len(values)
-    step = (width - left - right) / max(1, n - 1) if n > 1 else 0
+    inset = 18  # keeps the first value's label clear of the axis labels
+    step = (width - left - right - 2 * inset) / max(1, n - 1) if n > 1 else 0
     points = []
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
-        x = left + (i * step if n > 1 else (width - left - right) / 2)
+        x = left + (inset + i * step if n > 1 else (width - left - right) / 2)
         y = bottom - (bottom - top) * (value - low) / (high - low)
         points.append((round(x, 2), round(y, 2)))
         fig.shapes.append(Label(x, bottom + 15, label, 8, "middle", PALETTE["muted"]))
