@@ -41,18 +41,23 @@ def _filters():
     return form, filters
 
 
-def cached_dashboard(filters):
-    """The dashboard numbers, cached per filter until the next submit; a period that has ended
-    cannot change by a submit (it happens now), so its figures stay cached until history is
-    rewritten (seed, restore, repair)."""
+def _cached(kind: str, filters, compute):
+    """`compute(session, filters)`, cached per filter until the next submit; a period that has
+    ended cannot change by a submit (it happens now), so its figures stay cached until history
+    is rewritten (seed, repair)."""
     cache = current_app.extensions["benchmark_cache"]
     ended = filters.end is not None and filters.end <= utcnow()
-    key = ("dashboard", filters, generation(db.session, HISTORY_KEY if ended else GENERATION_KEY))
+    key = (kind, filters, generation(db.session, HISTORY_KEY if ended else GENERATION_KEY))
     found = cache.get(key)
     if found is None:
-        found = bureau_stats.dashboard(db.session, filters)
+        found = compute(db.session, filters)
         cache.put(key, found)
     return found
+
+
+def cached_dashboard(filters):
+    """The dashboard numbers (cached, see `_cached`)."""
+    return _cached("dashboard", filters, bureau_stats.dashboard)
 
 
 def _cloud_tiers(filters):
@@ -62,7 +67,7 @@ def _cloud_tiers(filters):
     from dataclasses import replace
 
     cloud_filters = replace(filters, questionnaire_id=cloud.id, version=cloud.version)
-    total, counts = bureau_stats.stage_shares(db.session, cloud_filters)
+    total, counts = _cached("stage_shares", cloud_filters, bureau_stats.stage_shares)
     return {"questionnaire": cloud, "total": total, "counts": counts}
 
 
