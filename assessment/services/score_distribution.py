@@ -65,10 +65,12 @@ def distributions(session, latest) -> dict[str | None, dict]:
     for column in GROUP_COLUMNS:
         key = latest.c[column]
         groups: dict = defaultdict(GroupStats)
-        stmt = select(key, latest.c.stage, bucket, func.count(), func.sum(latest.c.total))
-        for value, stage, b, count, total in session.execute(
-            stmt.group_by(key, latest.c.stage, bucket)
-        ):
+        stmt = (
+            select(key, latest.c.stage, bucket, func.count(), func.sum(latest.c.total))
+            .where(latest.c.total.is_not(None))  # never for a submitted assessment; be safe
+            .group_by(key, latest.c.stage, bucket)
+        )
+        for value, stage, b, count, total in session.execute(stmt):
             stats = groups[value]
             stats.n += count
             stats.sum += float(total)
