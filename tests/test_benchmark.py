@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from assessment.benchmark import TOTAL, BenchmarkCache, Benchmarks, Cohort, bump_generation
+from assessment.benchmark import (
+    COHORT_KINDS,
+    TOTAL,
+    BenchmarkCache,
+    Benchmarks,
+    Cohort,
+    bump_generation,
+)
 
 from . import factories as f
 
@@ -115,7 +122,8 @@ def test_the_first_enterprise_in_the_city_gets_no_comparison_and_no_error(sessio
     first = f.submitted(session, f.enterprise(session), 42)
     session.commit()
     comparisons = Benchmarks(session).compare(first, {TOTAL: 42})
-    assert all(c.shown is None for c in comparisons.values())
+    assert set(comparisons) == set(COHORT_KINDS)
+    assert all(c.shown is None and c.stats == {} for c in comparisons.values())
 
 
 def test_cache_is_used_and_invalidated_by_a_submit(session):
