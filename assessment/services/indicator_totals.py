@@ -97,8 +97,9 @@ class Totals:
 
 
 def record_submit(session: Session, new: Assessment, new_scores: Iterable[QuestionScore],
-                  previous: Assessment | None) -> None:  # fmt: skip
-    """Move the totals from the enterprise's previous latest assessment (if any) to `new`.
+                  previous=None) -> None:  # fmt: skip
+    """Move the totals from the enterprise's previous latest assessment (if any: a row with its
+    id, questionnaire, version, cohort snapshot, demo flag and submission time) to `new`.
 
     Call inside the submit's transaction, after `new` has its cohort snapshot and submission
     time. The rows are written in key order, so concurrent submits lock them in the same order.

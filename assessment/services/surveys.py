@@ -135,13 +135,16 @@ def submit(session: Session, assessment: Assessment, questionnaire: Questionnair
         )
         if claimed.rowcount != 1:
             raise ConflictError("already submitted")
-        previous = session.scalars(
-            select(Assessment).where(
+        previous = session.execute(  # only what moving its indicator totals needs
+            select(Assessment.id, Assessment.questionnaire_id, Assessment.questionnaire_version,
+                   Assessment.industry, Assessment.town, Assessment.size_class,
+                   Assessment.is_demo, Assessment.submitted_at)
+            .where(
                 Assessment.enterprise_id == assessment.enterprise_id,
                 Assessment.questionnaire_id == assessment.questionnaire_id,
                 Assessment.is_latest.is_(True),
             )
-        ).first()
+        ).first()  # fmt: skip
         session.execute(
             update(Assessment)
             .where(
