@@ -1,5 +1,5 @@
 """Entry point for `flask --app app` and `gunicorn app:app`."""
 
-from assessment import create_app
+from assessment.web.app import create_app
 
 app = create_app()

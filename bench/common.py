@@ -13,10 +13,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select, text
 
-from assessment import create_app
-from assessment.extensions import db
-from assessment.migrate import upgrade
-from assessment.models import Assessment
+from assessment.services.migrate import upgrade
+from assessment.services.models import Assessment
+from assessment.web.app import create_app
+from assessment.web.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = Path(__file__).resolve().parent / "out"
@@ -143,8 +143,8 @@ def app_at_scale(assessments: int, database_url: str | None = None, seed: int = 
         upgrade(db.engine)
         have = db.session.scalar(select(func.count(Assessment.id))) or 0
         if fresh or have < assessments * 0.95:
-            from assessment.demo import seed_demo
-            from assessment.models import Base
+            from assessment.services.demo import seed_demo
+            from assessment.services.models import Base
 
             for table in reversed(Base.metadata.sorted_tables):
                 db.session.execute(table.delete())

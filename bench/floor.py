@@ -9,8 +9,8 @@ gunicorn -w 2 -k gthread --threads 4 -b 127.0.0.1:PORT 'bench.floor:app'
 
 from flask import Blueprint, render_template
 
-from assessment import create_app
 from assessment.web.access import enterprise_required, own_assessment
+from assessment.web.app import create_app
 
 bp = Blueprint("bench_floor", __name__, template_folder="templates")
 

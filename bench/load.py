@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from assessment.demo import DEMO_BUREAU_EMAIL, DEMO_ENTERPRISE_EMAIL, DEMO_PASSWORD
+from assessment.services.demo import DEMO_BUREAU_EMAIL, DEMO_ENTERPRISE_EMAIL, DEMO_PASSWORD
 
 from .common import OUT, ROOT
 from .loadgen import login

@@ -13,11 +13,11 @@ import time
 
 from sqlalchemy import func, select
 
-from assessment.demo import DEMO_ENTERPRISE_EMAIL
-from assessment.extensions import db
-from assessment.models import Assessment, User
 from assessment.services import results
+from assessment.services.demo import DEMO_ENTERPRISE_EMAIL
+from assessment.services.models import Assessment, User
 from assessment.web.context import benchmarks
+from assessment.web.extensions import db
 from reports import build_report, report_fonts
 from reports.i18n import translator
 

@@ -6,9 +6,9 @@ import sys
 
 from sqlalchemy import select
 
-from assessment.demo import DEMO_ENTERPRISE_EMAIL, DEMO_PASSWORD
-from assessment.extensions import db
-from assessment.models import Assessment, User
+from assessment.services.demo import DEMO_ENTERPRISE_EMAIL, DEMO_PASSWORD
+from assessment.services.models import Assessment, User
+from assessment.web.extensions import db
 
 from .common import app_at_scale, timed
 
@@ -33,7 +33,7 @@ def measure(scale: int = 100_000, runs: int = 60):
 
     def after_a_submit():
         with app.app_context():
-            from assessment.benchmark import bump_generation
+            from assessment.services.cache import bump_generation
 
             bump_generation(db.session)  # what any enterprise's submit does
             db.session.commit()

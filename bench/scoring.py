@@ -7,9 +7,9 @@ import statistics
 import time
 from dataclasses import dataclass
 
-from assessment.demo import demo_answers
-from assessment.questionnaire.registry import Registry
-from assessment.scoring import score
+from assessment.core.questionnaire.registry import Registry
+from assessment.core.scoring import score
+from assessment.services.demo import demo_answers
 
 from .common import ROOT
 

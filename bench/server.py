@@ -10,11 +10,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from assessment.benchmark import bump_generation
-from assessment.demo import DEMO_BUREAU_EMAIL, DEMO_ENTERPRISE_EMAIL, DEMO_PASSWORD
-from assessment.extensions import db
-from assessment.models import STATUS_DRAFT, STATUS_SUBMITTED, Assessment, Enterprise, User, utcnow
+from assessment.core.enums import Status
 from assessment.services import surveys
+from assessment.services.cache import bump_generation
+from assessment.services.demo import DEMO_BUREAU_EMAIL, DEMO_ENTERPRISE_EMAIL, DEMO_PASSWORD
+from assessment.services.models import Assessment, Enterprise, User, utcnow
+from assessment.web.extensions import db
 from tests.helpers import page_form, typical_answers
 
 from .common import Timing, timed
@@ -51,7 +52,7 @@ def demo_paths(app) -> DemoPaths:
         result_id = db.session.scalar(
             select(Assessment.public_id)
             .where(Assessment.enterprise_id == enterprise.id,
-                   Assessment.status == STATUS_SUBMITTED)
+                   Assessment.status == Status.SUBMITTED)
             .order_by(Assessment.is_latest.desc(), Assessment.id.desc())
         )  # fmt: skip
         return DemoPaths(enterprise.id, draft.public_id, result_id)
@@ -86,7 +87,7 @@ class _Submits:
             draft = Assessment(
                 enterprise_id=self.enterprise_id, questionnaire_id=self.questionnaire.id,
                 questionnaire_version=self.questionnaire.version, answers=self.answers,
-                status=STATUS_DRAFT, is_demo=True,
+                status=Status.DRAFT, is_demo=True,
             )  # fmt: skip
             db.session.add(draft)
             db.session.commit()
@@ -151,7 +152,7 @@ def measure(app, runs: int = 30, max_seconds: float = 4.0) -> dict[str, Timing]:
     past_year = lambda: _expect(bureau.get(f"/bureau/?period=y{utcnow().year - 1}"), 200)  # noqa: E731
     out["dashboard (last year, uncached)"] = timed(
         "dashboard (last year, uncached)", past_year, max(3, runs // 6), 1,
-        setup=lambda: app.extensions["benchmark_cache"].clear(), **bounded,
+        setup=lambda: app.extensions["cache"].clear(), **bounded,
     )  # fmt: skip
     out["dashboard (last year, after a submit)"] = timed(
         "dashboard (last year, after a submit)", past_year, max(5, runs // 3), 1,

@@ -18,12 +18,12 @@ from urllib.parse import urlencode
 
 from sqlalchemy import create_engine, func, select
 
-from assessment import create_app
-from assessment.enterprise import make_uscc
-from assessment.extensions import db
-from assessment.migrate import upgrade
-from assessment.models import Assessment
+from assessment.core.enterprise import make_uscc
 from assessment.services.accounts import Registration, register_enterprise
+from assessment.services.migrate import upgrade
+from assessment.services.models import Assessment
+from assessment.web.app import create_app
+from assessment.web.extensions import db
 from tests.helpers import page_form, typical_answers
 
 from . import pg

@@ -11,7 +11,7 @@ import re
 import subprocess
 import sys
 
-from assessment.demo import DEMO_ENTERPRISE_EMAIL
+from assessment.services.demo import DEMO_ENTERPRISE_EMAIL
 
 from .common import ROOT, Timing, timed
 from .server import demo_paths, logged_in

@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from assessment.models import Base
+from assessment.services.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -22,12 +22,12 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from assessment import enterprise as ent
-from assessment.benchmark import TOTAL
-from assessment.result_charts import result_figures
-from assessment.services.results import ResultView
+from assessment.core import enterprise as ent
+from assessment.core.cohorts import TOTAL
+from assessment.core.result_charts import result_figures
+from assessment.core.result_view import ResultView
 
-from . import roadmap, sections, summary
+from . import linebreak, roadmap, sections, summary
 from .context import Ctx, pct, score
 from .fonts import report_fonts
 from .i18n import normalise, translator
@@ -44,21 +44,29 @@ from .styles import (
 from .text import plain
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
-# Compressed streams are written as binary, not ASCII85-encoded: files ~20% smaller, and builds
-# skip reportlab's pure-Python ASCII85 encoder. (A process-wide reportlab setting; PDFs stay valid.)
-rl_config.useA85 = 0
+
+
+def configure_reportlab() -> None:
+    """Process-wide reportlab settings, called once at start-up (the app factory) and again,
+    idempotently, by `build_report` so a report built outside the app looks the same.
+
+    Compressed streams are written as binary, not ASCII85-encoded: files ~20% smaller, and builds
+    skip reportlab's pure-Python ASCII85 encoder (PDFs stay valid). Chinese line breaking is
+    installed into reportlab's paragraph splitter (`linebreak`).
+    """
+    rl_config.useA85 = 0
+    linebreak.install()
 
 
 def cover(ctx: Ctx) -> list:
     """Title page: who, which questionnaire, when; the headline numbers."""
     _, s, view = ctx.t.gettext, ctx.s, ctx.view
-    a, q = view.assessment, view.questionnaire
-    company = a.enterprise
+    a, q = view.subject, view.questionnaire
     facts = [
-        (_("Unified social credit code (统一社会信用代码)"), ctx.u(company.uscc)),
-        (_("Town / subdistrict"), ctx.u(ent.town_label(a.town or company.town, ctx.lang))),
-        (_("Industry"), ctx.u(ent.industry_label(a.industry or company.industry, ctx.lang))),
-        (_("Size class"), ctx.u(ent.size_label(a.size_class or company.size_class, ctx.lang))),
+        (_("Unified social credit code (统一社会信用代码)"), ctx.u(a.uscc)),
+        (_("Town / subdistrict"), ctx.u(ent.town_label(a.town, ctx.lang))),
+        (_("Industry"), ctx.u(ent.industry_label(a.industry, ctx.lang))),
+        (_("Size class"), ctx.u(ent.size_label(a.size_class, ctx.lang))),
         (_("Questionnaire"), f"{ctx.tr(q.title)}{ctx.dot}"
             + ctx.u(_("questionnaire version %(v)s", v=a.questionnaire_version))),
         (_("Submitted"), ctx.date(a.submitted_at)),
@@ -100,7 +108,7 @@ def cover(ctx: Ctx) -> list:
         s.heading(ctx.u(_("Digital maturity diagnosis report")), s.title),
         Paragraph(ctx.tr(q.title), s.h3),
         Spacer(1, 14 * mm),
-        s.heading(ctx.u(company.name), s.cover_name),
+        s.heading(ctx.u(a.enterprise_name), s.cover_name),
         Spacer(1, 4 * mm),
         fact_table,
         Spacer(1, 12 * mm),
@@ -148,6 +156,7 @@ def build_report(
     `generated_at` (default: now; naive means UTC) is printed as the report date; `font_path` is
     the configured REPORT_FONT (system fonts and then STSong-Light are the fallbacks).
     """
+    configure_reportlab()
     lang = normalise(lang)
     fonts = report_fonts(font_path)
     ctx = Ctx(
@@ -160,15 +169,14 @@ def build_report(
         generated_at=generated_at or datetime.now(UTC),
     )
     _ = ctx.t.gettext
-    company = view.assessment.enterprise
     product = _("Cixi Enterprise Digital Maturity Self-Assessment")
     title = _("Digital maturity diagnosis report")
     chrome = Chrome(
         product=plain(product, fonts),
-        enterprise=company.name,
+        enterprise=view.subject.enterprise_name,
         left_footer=plain(
             f"{title} · {view.questionnaire.title.get(lang)} "
-            f"{view.assessment.questionnaire_version} · {ctx.date(ctx.generated_at)}",
+            f"{view.subject.questionnaire_version} · {ctx.date(ctx.generated_at)}",
             fonts,
         ),
         page_label=lambda n, total: f"{n} / {total}",
@@ -182,7 +190,7 @@ def build_report(
         rightMargin=MARGIN_X,
         topMargin=MARGIN_TOP,
         bottomMargin=MARGIN_BOTTOM,
-        title=f"{title} · {company.name}",
+        title=f"{title} · {view.subject.enterprise_name}",
         author=product,
         subject=view.questionnaire.title.get(lang),
         creator=product,

@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
-from assessment import enterprise as ent
-from assessment.benchmark import Cohort
-from assessment.charts import Figure
-from assessment.questionnaire.model import Text
-from assessment.services.results import ResultView
+from assessment.core import enterprise as ent
+from assessment.core.charts import Figure
+from assessment.core.cohorts import Cohort
+from assessment.core.questionnaire.model import Text
+from assessment.core.result_view import ResultView
 
 from .drawing import to_drawing
 from .fonts import FontSet

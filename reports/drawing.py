@@ -24,9 +24,9 @@ from reportlab.graphics.shapes import Line as RLLine
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from assessment.charts import Circle, Figure, Label, Line
-from assessment.charts import Polygon as FigPolygon
-from assessment.charts import Rect as FigRect
+from assessment.core.charts import Circle, Figure, Label, Line
+from assessment.core.charts import Polygon as FigPolygon
+from assessment.core.charts import Rect as FigRect
 
 ANCHORS = {"start": "start", "middle": "middle", "end": "end"}
 

@@ -2,7 +2,8 @@
 
 reportlab breaks CJK text between any two characters and lets one character that must not start a
 line hang in the margin; its list of such characters lacks most Chinese punctuation (，：；？！》”…),
-and a second one (as in "）；") still starts the next line. Installed on import:
+and a second one (as in "）；") still starts the next line. `install()` (called by
+`reports.configure_reportlab`) puts these in place:
 
 * the Chinese closing punctuation joins reportlab's "cannot start a line" list (used by its
   multi-font paragraphs);
@@ -93,7 +94,10 @@ def string_width(text: str, font_name: str, size: float, encoding: str = "utf8")
     return stringWidth(text, font_name, size, encoding)
 
 
-if not getattr(textsplit, "_cixi_installed", False):
+def install() -> None:
+    """Put the rules into reportlab's paragraph machinery (idempotent; see `configure_reportlab`)."""
+    if getattr(textsplit, "_cixi_installed", False):
+        return
     textsplit._cixi_installed = True
     extra = "".join(c for c in CANNOT_START if c not in textsplit.ALL_CANNOT_START)
     rl_paragraph.ALL_CANNOT_START += extra

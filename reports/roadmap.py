@@ -6,7 +6,7 @@ from __future__ import annotations
 from reportlab.lib import colors
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from assessment.services.results import step_answer_labels
+from assessment.core.result_view import step_answer_labels
 
 from .context import Ctx, score
 from .styles import BRAND, BRAND_LIGHT, CONTENT_W, GOOD, WASH

@@ -6,8 +6,8 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from assessment.benchmark import COHORT_KINDS
-from assessment.charts import BandRow, band_bars
+from assessment.core.charts import BandRow, band_bars
+from assessment.core.cohorts import COHORT_KINDS
 
 from .context import Ctx, pct, score
 from .styles import BRAND, CONTENT_W
@@ -86,7 +86,7 @@ def _step_ranks(ctx: Ctx, dimension_id: str) -> list[int]:
 def dimensions(ctx: Ctx) -> list:
     """One section per dimension: score against peers, strengths, the costliest answers."""
     _, s, view = ctx.t.gettext, ctx.s, ctx.view
-    answers = view.assessment.answers or {}
+    answers = view.subject.answers
     out: list = [s.heading(ctx.u(_("Score by dimension and why")), s.h1)]
     for number, item in enumerate(view.dimensions, 1):
         head = [Spacer(1, 6), _dimension_heading(ctx, number, item), Spacer(1, 4)]
@@ -126,7 +126,7 @@ def dimensions(ctx: Ctx) -> list:
 def method(ctx: Ctx) -> list:
     """How the score is computed, which peers were used (n), window, k, version, disclaimer."""
     _, s, view = ctx.t.gettext, ctx.s, ctx.view
-    a, q = view.assessment, view.questionnaire
+    a, q = view.subject, view.questionnaire
     out: list = [s.heading(ctx.u(_("Method and data notes")), s.h1),
                  Paragraph(ctx.u(_("How the score is computed")), s.h3)]  # fmt: skip
     for part in q.method.get(ctx.lang).split("\n"):

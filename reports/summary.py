@@ -6,9 +6,9 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from assessment import enterprise as ent
-from assessment.benchmark import COHORT_KINDS, TOTAL
-from assessment.result_charts import chart_labels as shared_chart_labels
+from assessment.core import enterprise as ent
+from assessment.core.cohorts import COHORT_KINDS, TOTAL
+from assessment.core.result_charts import chart_labels as shared_chart_labels
 
 from .context import Ctx, delta, pct, score
 from .styles import BRAND, CONTENT_W, RULE, WASH

@@ -13,7 +13,6 @@ from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from . import linebreak  # noqa: F401 - installs the Chinese line-breaking rules
 from .bidi import has_rtl, visual
 from .fonts import FontSet
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from assessment import create_app
-from assessment.extensions import db
-from assessment.migrate import upgrade
-from assessment.models import Base
+from assessment.services.migrate import upgrade
+from assessment.services.models import Base
+from assessment.web.app import create_app
+from assessment.web.extensions import db
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 PROJECT_DIR = Path(__file__).resolve().parent.parent

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import update
 
-from assessment.benchmark import bump_generation
-from assessment.enterprise import make_uscc
-from assessment.models import Assessment, DimensionScore, Enterprise, QuestionScore, utcnow
+from assessment.core.enterprise import make_uscc
 from assessment.services import indicator_totals
+from assessment.services.cache import bump_generation
+from assessment.services.models import Assessment, DimensionScore, Enterprise, QuestionScore, utcnow
 
 _counter = itertools.count(1)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assessment.enterprise import make_uscc
-from assessment.questionnaire.model import NA, Questionnaire
+from assessment.core.enterprise import make_uscc
+from assessment.core.questionnaire.model import NA, Questionnaire
 
 LOCK_RE = re.compile(r'name="lock_version"[^>]*value="(\d*)"|value="(\d*)"[^>]*name="lock_version"')
 USCC_A = make_uscc("330282", "MA2AB001")
@@ -85,7 +85,7 @@ def save_page(client, url: str, questionnaire, index: int, answers: dict, nav="n
 
 def typical_answers(questionnaire: Questionnaire, pick: str = "middle") -> dict:
     """A full, valid set of answers: the middle choice of each question (or best / worst)."""
-    from assessment.questionnaire.answers import clean
+    from assessment.core.questionnaire.answers import clean
 
     answers: dict[str, Any] = {}
     for q in questionnaire.questions:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from assessment.models import Assessment, Enterprise, User
 from assessment.services.accounts import hash_password
+from assessment.services.models import Assessment, Enterprise, User
 
 from .helpers import USCC_A, USCC_B, login, register, save_page, start, typical_answers
 
@@ -117,7 +117,7 @@ def world(app, registry):
     start(clients["ent_a"], "lianghua")
     register(clients["ent_b"], uscc=USCC_B, email="b@example.com")
     with app.app_context():
-        from assessment.extensions import db
+        from assessment.web.extensions import db
 
         for email, role in (
             ("bureau@jxj.example", "bureau"),
@@ -205,7 +205,7 @@ def test_guessed_or_incremented_ids_of_others_give_404(world, app):
     submitted = ids["submitted"]
     tweaked = submitted[:-1] + ("A" if submitted[-1] != "A" else "B")
     with app.app_context():
-        from assessment.extensions import db
+        from assessment.web.extensions import db
 
         numeric = db.session.scalar(select(Assessment.id).where(Assessment.public_id == submitted))
     for guess in (submitted, tweaked, str(numeric), str(numeric + 1), "1", "../1"):
@@ -221,7 +221,7 @@ def test_guessed_or_incremented_ids_of_others_give_404(world, app):
 
 def test_ids_in_urls_are_random_not_sequences(world, app):
     with app.app_context():
-        from assessment.extensions import db
+        from assessment.web.extensions import db
 
         ids = db.session.scalars(select(Assessment.public_id).order_by(Assessment.id)).all()
     assert len(ids) == 2 and all(len(i) >= 22 and not i.isdigit() for i in ids)
@@ -234,8 +234,8 @@ def test_bureau_views_of_one_enterprise_are_audited(world, app):
     clients["bureau"].get(f"/a/{ids['submitted']}/report.pdf")
     clients["bureau"].get(f"/bureau/enterprises/{ids['enterprise']}")
     with app.app_context():
-        from assessment.extensions import db
-        from assessment.models import AuditEvent
+        from assessment.services.models import AuditEvent
+        from assessment.web.extensions import db
 
         actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
     assert actions[-3:] == ["view_result", "download_report", "view_enterprise"]

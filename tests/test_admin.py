@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from assessment.extensions import db
-from assessment.models import AuditEvent, User
 from assessment.services import audit
 from assessment.services.accounts import hash_password
+from assessment.services.models import AuditEvent, User
+from assessment.web.extensions import db
 
 from . import factories
 from .conftest import csrf_from

@@ -16,13 +16,12 @@ import pytest
 from sqlalchemy import Engine, make_url, select
 from sqlalchemy.orm import Session
 
-from assessment import backup
-from assessment.demo import seed_demo
-from assessment.enterprise import make_uscc
-from assessment.extensions import create_engine_for, db
-from assessment.migrate import upgrade
-from assessment.models import Assessment, ExportJob, User
-from assessment.services import audit
+from assessment.core.enterprise import make_uscc
+from assessment.services import audit, backup
+from assessment.services.demo import seed_demo
+from assessment.services.migrate import upgrade
+from assessment.services.models import Assessment, ExportJob, User
+from assessment.web.extensions import create_engine_for, db
 
 from .helpers import login, register, save_page, start, typical_answers
 

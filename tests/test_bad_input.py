@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from assessment.models import Assessment, Enterprise
+from assessment.services.models import Assessment, Enterprise
 
 from .conftest import csrf_from
 from .helpers import USCC_A, lock_version, page_form, register, registration, start, typical_answers
@@ -68,7 +68,7 @@ def test_uscc_lower_case_and_spaces_are_accepted_and_stored_upper_case(client, a
     response = register(client, uscc=f"  {USCC_A.lower()}  ")
     assert response.status_code == 302
     with app.app_context():
-        from assessment.extensions import db
+        from assessment.web.extensions import db
 
         assert db.session.scalar(select(Enterprise.uscc)) == USCC_A
 
@@ -261,7 +261,7 @@ def test_two_tabs_on_one_draft_do_not_overwrite_each_other(survey, app):
     assert "changed in another window or tab" in response.text
     assert "Saved in the other window" in response.text
     with app.app_context():
-        from assessment.extensions import db
+        from assessment.web.extensions import db
 
         draft = db.session.scalar(select(Assessment))
         first = next(q for q in questionnaire.pages[0].questions if q.type == "single")
@@ -319,6 +319,6 @@ def test_expired_csrf_on_registration_keeps_the_typed_fields(csrf_app):
     assert response.status_code == 200
     assert "慈溪市示例电器有限公司" in response.text
     with app.app_context():
-        from assessment.extensions import db
+        from assessment.web.extensions import db
 
         assert db.session.scalar(select(func.count(Enterprise.id))) == 0

@@ -5,14 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from assessment.benchmark import (
-    COHORT_KINDS,
-    TOTAL,
-    BenchmarkCache,
-    Benchmarks,
-    Cohort,
-    bump_generation,
-)
+from assessment.core.cohorts import COHORT_KINDS, TOTAL, Cohort
+from assessment.services.benchmarks import Benchmarks
+from assessment.services.cache import Cache, bump_generation
 
 from . import factories as f
 
@@ -127,7 +122,7 @@ def test_the_first_enterprise_in_the_city_gets_no_comparison_and_no_error(sessio
 
 
 def test_cache_is_used_and_invalidated_by_a_submit(session):
-    cache = BenchmarkCache()
+    cache = Cache()
     for total in (10, 20, 30):
         f.submitted(session, f.enterprise(session), total)
     session.commit()

@@ -12,8 +12,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from assessment.models import AuditEvent, User
 from assessment.services.accounts import hash_password
+from assessment.services.models import AuditEvent, User
 
 from . import factories as f
 from .helpers import login, register
@@ -23,7 +23,7 @@ PASSWORD = "Bureau-Pass-2025"
 
 def make_user(app, email, role):
     with app.app_context():
-        from assessment.extensions import db
+        from assessment.web.extensions import db
 
         db.session.add(User(email=email, password_hash=hash_password(PASSWORD), role=role))
         db.session.commit()
@@ -39,8 +39,8 @@ def bureau(client, app):
 def fixture_city(app):
     """Four enterprises with hand-picked latest scores, plus noise that must not count."""
     with app.app_context():
-        from assessment.benchmark import bump_generation
-        from assessment.extensions import db
+        from assessment.services.cache import bump_generation
+        from assessment.web.extensions import db
 
         s = db.session
         q = {"f_a": None, "f_b": None}
@@ -101,9 +101,9 @@ def test_dashboard_numbers_match_hand_computed_values(bureau, app):
     assert re.search(r'id="kpi-mean">50.0<', page)  # (20+40+60+80)/4
     assert re.search(r'id="kpi-median">50.0<', page)  # (40+60)/2
     with app.app_context():
-        from assessment.extensions import db
         from assessment.services.bureau_filters import Filters
         from assessment.services.bureau_stats import dashboard
+        from assessment.web.extensions import db
 
         window = f.at(730)
         everything = dashboard(db.session, Filters("lianghua", "2025.1"))
@@ -131,9 +131,9 @@ def test_period_filter_for_a_past_year_uses_the_latest_within_it(bureau, app):
     with app.app_context():
         from datetime import datetime
 
-        from assessment.extensions import db
         from assessment.services.bureau_filters import Filters
         from assessment.services.bureau_stats import dashboard
+        from assessment.web.extensions import db
 
         s = db.session
         ent = f.enterprise(s)
@@ -179,8 +179,8 @@ def test_enterprise_list_searches_sorts_and_paginates(bureau, app):
     assert re.findall(r'<td class="num"><strong>([\d.]+)</strong>', page) == ["40.0", "20.0"]
     assert "第 2 / 2 页" in page or "Page 2 of 2" in page or "2 / 2" in page
     with app.app_context():
-        from assessment.extensions import db
-        from assessment.models import Enterprise
+        from assessment.services.models import Enterprise
+        from assessment.web.extensions import db
 
         uscc = db.session.scalars(select(Enterprise.uscc).order_by(Enterprise.id)).first()
     found = bureau.get(f"/bureau/enterprises?search={uscc[:12].lower()}").text
@@ -190,7 +190,7 @@ def test_enterprise_list_searches_sorts_and_paginates(bureau, app):
 def test_csv_export_opens_back_with_bom_and_neutralised_formulas(bureau, app):
     fixture_city(app)
     with app.app_context():
-        from assessment.extensions import db
+        from assessment.web.extensions import db
 
         ent = f.enterprise(db.session, name='=HYPERLINK("http://evil","x")')
         f.submitted(db.session, ent, 33)
@@ -227,7 +227,7 @@ def test_exports_and_detail_views_are_audited(bureau, app):
     detail = re.search(r'href="(/bureau/enterprises/[^"]+)"', page).group(1)
     assert bureau.get(detail).status_code == 200
     with app.app_context():
-        from assessment.extensions import db
+        from assessment.web.extensions import db
 
         events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
         assert [e.action for e in events] == ["export_csv", "export_xlsx", "view_enterprise"]
@@ -256,8 +256,8 @@ def test_batch_reports_build_a_zip_in_the_background(bureau, app):
 
     fixture_city(app)
     with app.app_context():
-        from assessment.extensions import db
-        from assessment.models import Assessment
+        from assessment.services.models import Assessment
+        from assessment.web.extensions import db
 
         # Real answers so the reports can be built: give the fixture assessments the engine's answers.
         q = app.extensions["questionnaires"].get("lianghua")
@@ -280,7 +280,7 @@ def test_batch_reports_build_a_zip_in_the_background(bureau, app):
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     assert len(names) == 2 and all(n.endswith(".pdf") for n in names)
     with app.app_context():
-        from assessment.extensions import db
+        from assessment.web.extensions import db
 
         assert (
             db.session.scalar(
@@ -294,9 +294,9 @@ def test_an_ended_period_stays_cached_across_submits_but_not_across_history_chan
     import random
     from datetime import datetime
 
-    from assessment.demo import demo_answers
-    from assessment.extensions import db
     from assessment.services import surveys
+    from assessment.services.demo import demo_answers
+    from assessment.web.extensions import db
 
     last_year = f.at(0).year - 1
     days_into_last_year = (f.at(0) - datetime(last_year, 7, 1)).days  # mid last year
@@ -306,7 +306,7 @@ def test_an_ended_period_stays_cached_across_submits_but_not_across_history_chan
         s.commit()
     url = f"/bureau/?period=y{last_year}"
     assert re.search(r'id="kpi-participants">1<', bureau.get(url).text)
-    cache = app.extensions["benchmark_cache"]
+    cache = app.extensions["cache"]
     with app.app_context():  # an enterprise submits now: last year cannot change
         s = db.session
         questionnaire = app.extensions["questionnaires"].get("lianghua")

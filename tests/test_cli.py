@@ -7,9 +7,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from assessment.enterprise import validate_uscc
-from assessment.models import Assessment, Enterprise, User
-from assessment.scoring import score
+from assessment.core.enterprise import validate_uscc
+from assessment.core.scoring import score
+from assessment.services.models import Assessment, Enterprise, User
 
 from .helpers import typical_answers
 
@@ -88,7 +88,7 @@ def test_seed_demo_creates_valid_flagged_data_deterministically(app):
     assert result.exit_code == 0, result.output
     assert "Demo bureau login:" in result.output and "Demo enterprise login:" in result.output
     with app.app_context():
-        from assessment.extensions import db
+        from assessment.web.extensions import db
 
         enterprises = db.session.scalars(select(Enterprise).order_by(Enterprise.id)).all()
         assert len(enterprises) == 40 and all(e.is_demo for e in enterprises)
@@ -104,8 +104,8 @@ def test_seed_demo_creates_valid_flagged_data_deterministically(app):
     assert "already has enterprises" in skipped.output
     # The same seed on an emptied database gives the same enterprises and scores.
     with app.app_context():
-        from assessment.extensions import db
-        from assessment.models import Base
+        from assessment.services.models import Base
+        from assessment.web.extensions import db
 
         for table in reversed(Base.metadata.sorted_tables):
             db.session.execute(table.delete())
@@ -113,7 +113,7 @@ def test_seed_demo_creates_valid_flagged_data_deterministically(app):
     again_run = runner.invoke(args=["seed-demo", "--enterprises", "40", "--seed", "7"])
     assert again_run.exit_code == 0, again_run.output
     with app.app_context():
-        from assessment.extensions import db
+        from assessment.web.extensions import db
 
         again = db.session.scalars(select(Enterprise).order_by(Enterprise.id)).all()
         assert [(e.uscc, e.town, e.industry, e.size_class) for e in again] == snapshot
@@ -130,14 +130,14 @@ def test_healthz_reports_the_database(client):
 def test_demo_data_has_a_realistic_spread(app):
     from collections import Counter
 
-    from assessment.enterprise import industries, towns
+    from assessment.core.enterprise import industries, towns
 
     result = app.test_cli_runner().invoke(
         args=["seed-demo", "--enterprises", "400", "--seed", "11"]
     )
     assert result.exit_code == 0
     with app.app_context():
-        from assessment.extensions import db
+        from assessment.web.extensions import db
 
         rows = db.session.execute(
             select(Enterprise.size_class, Enterprise.town, Enterprise.industry)

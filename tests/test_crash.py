@@ -11,16 +11,16 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from assessment.models import Assessment, DimensionScore, QuestionScore
+from assessment.services.models import Assessment, DimensionScore, QuestionScore
 
 from .helpers import register, save_page, start, typical_answers
 
 CHILD = textwrap.dedent(
     """
     import sys, time
-    from assessment import create_app
-    from assessment.extensions import db
-    from assessment.models import Assessment
+    from assessment.web.app import create_app
+    from assessment.web.extensions import db
+    from assessment.services.models import Assessment
     from assessment.services import surveys
 
     app = create_app({"DATABASE_URL": sys.argv[1], "SECRET_KEY": "x"})
@@ -51,7 +51,7 @@ def test_a_submit_killed_midway_leaves_the_draft_intact_and_submittable(app, reg
     for index in range(len(questionnaire.pages)):
         save_page(client, f"{base}/{index}", questionnaire, index, answers)
     with app.app_context():
-        from assessment.extensions import db
+        from assessment.web.extensions import db
 
         draft = db.session.scalar(select(Assessment))
         draft_id, saved_answers, lock = draft.id, dict(draft.answers), draft.lock_version
@@ -70,7 +70,7 @@ def test_a_submit_killed_midway_leaves_the_draft_intact_and_submittable(app, reg
         if child.poll() is None:
             child.kill()
     with app.app_context():
-        from assessment.extensions import db
+        from assessment.web.extensions import db
 
         db.session.expire_all()
         after = db.session.get(Assessment, draft_id)
@@ -82,6 +82,6 @@ def test_a_submit_killed_midway_leaves_the_draft_intact_and_submittable(app, reg
     response = client.post(f"{base.rsplit('/page', 1)[0]}/review")
     assert response.status_code == 302 and response.headers["Location"].endswith("/result")
     with app.app_context():
-        from assessment.extensions import db
+        from assessment.web.extensions import db
 
         assert db.session.scalar(select(func.count()).select_from(DimensionScore)) == 5

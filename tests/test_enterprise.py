@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assessment import enterprise as ent
-from assessment.enterprise import (
+from assessment.core import enterprise as ent
+from assessment.core.enterprise import (
     USCC_ALPHABET,
     make_uscc,
     normalize_uscc,

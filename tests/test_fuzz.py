@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from assessment.models import User
 from assessment.services.accounts import hash_password
+from assessment.services.models import User
 
 from .helpers import PASSWORD, login, register, start
 
@@ -44,7 +44,7 @@ def fuzz_world(app, registry):
     register(enterprise)
     draft = start(enterprise, "lianghua")
     with app.app_context():
-        from assessment.extensions import db
+        from assessment.web.extensions import db
 
         db.session.add(
             User(email="bureau@jxj.example", password_hash=hash_password(PASSWORD), role="bureau")

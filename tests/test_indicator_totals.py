@@ -12,12 +12,12 @@ import pytest
 from alembic import command
 from sqlalchemy import select
 
-from assessment.demo import demo_answers, seed_demo
-from assessment.migrate import alembic_config, upgrade
-from assessment.models import Assessment, IndicatorTotal, utcnow
 from assessment.services import indicator_totals, surveys
 from assessment.services.bureau_filters import Filters, latest_set
 from assessment.services.bureau_stats import dashboard, weakest_from_scores
+from assessment.services.demo import demo_answers, seed_demo
+from assessment.services.migrate import alembic_config, upgrade
+from assessment.services.models import Assessment, IndicatorTotal, utcnow
 from assessment.services.score_distribution import ALL, distributions
 
 from . import factories as f
@@ -78,7 +78,7 @@ def _filter_variants() -> list[Filters]:
 
 
 def test_totals_kept_by_submits_give_the_aggregate_over_question_scores(app, registry):
-    from assessment.extensions import db
+    from assessment.web.extensions import db
 
     with app.app_context():
         s = db.session
@@ -111,14 +111,14 @@ def test_filters_the_totals_cannot_answer_fall_back_to_the_scores(app):
     mid_month = Filters("lianghua", "2025.1", start=datetime(now.year, 1, 15))
     assert not any(indicator_totals.answers(x) for x in (past_year, two_attributes, mid_month))
     with pytest.raises(ValueError):
-        from assessment.extensions import db
+        from assessment.web.extensions import db
 
         with app.app_context():
             indicator_totals.weakest(db.session, two_attributes, 10)
 
 
 def test_migration_backfills_the_totals_from_existing_scores(app, registry):
-    from assessment.extensions import db
+    from assessment.web.extensions import db
 
     with app.app_context():
         _city_with_history(db.session, registry)
@@ -155,7 +155,7 @@ def _crafted_city(session) -> list[tuple[str, str, str, float, str]]:
 
 
 def test_bucketed_medians_equal_the_exact_medians(app):
-    from assessment.extensions import db
+    from assessment.web.extensions import db
 
     with app.app_context():
         rows = _crafted_city(db.session)
@@ -179,7 +179,7 @@ def test_bucketed_medians_equal_the_exact_medians(app):
 
 
 def test_dashboard_histogram_and_median_on_bucket_edges(app):
-    from assessment.extensions import db
+    from assessment.web.extensions import db
 
     with app.app_context():
         rows = _crafted_city(db.session)
@@ -195,7 +195,7 @@ def test_dashboard_histogram_and_median_on_bucket_edges(app):
 
 
 def test_empty_city_has_no_median(app):
-    from assessment.extensions import db
+    from assessment.web.extensions import db
 
     with app.app_context():
         data = dashboard(db.session, Filters("lianghua", "2025.1"))
@@ -204,8 +204,8 @@ def test_empty_city_has_no_median(app):
 
 
 def test_restore_and_the_repair_command_rebuild_the_totals(app, registry, make_app, tmp_path):
-    from assessment import backup
-    from assessment.extensions import db
+    from assessment.services import backup
+    from assessment.web.extensions import db
 
     with app.app_context():
         _city_with_history(db.session, registry)

@@ -12,9 +12,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, func, select
 
-from assessment import create_app
-from assessment.config import DEFAULT_SECRET_KEY
-from assessment.models import Assessment, Base, DimensionScore
+from assessment.services.models import Assessment, Base, DimensionScore
+from assessment.web.app import create_app
+from assessment.web.config import DEFAULT_SECRET_KEY
 
 from .helpers import lock_version, page_form, register, typical_answers
 
@@ -33,7 +33,7 @@ def test_init_db_on_an_empty_database_reaches_head(tmp_path, make_app):
     app = make_app(DATABASE_URL=f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
     result = app.test_cli_runner().invoke(args=["init-db"])
     assert result.exit_code == 0
-    from assessment.migrate import MIGRATIONS_DIR
+    from assessment.services.migrate import MIGRATIONS_DIR
 
     heads = sorted(p.name.split("_")[0] for p in (MIGRATIONS_DIR / "versions").glob("0*.py"))
     assert f"revision {heads[-1]}" in result.output
@@ -43,7 +43,7 @@ def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(app):
     if not app.config["DATABASE_URL"].startswith("sqlite"):
         pytest.skip("SQLite-only settings")
     with app.app_context():
-        from assessment.extensions import db
+        from assessment.web.extensions import db
 
         with db.engine.connect() as connection:
             raw = connection.connection.dbapi_connection
@@ -56,7 +56,7 @@ def test_many_threads_submitting_at_once_lose_nothing(app, registry):
     """12 enterprises fill and submit in parallel threads: no 'database is locked', no lost rows."""
     questionnaire = registry.get("cloud")
     answers = typical_answers(questionnaire)
-    from assessment.enterprise import make_uscc
+    from assessment.core.enterprise import make_uscc
 
     clients = []
     for n in range(12):
@@ -94,7 +94,7 @@ def test_many_threads_submitting_at_once_lose_nothing(app, registry):
         t.join(120)
     assert errors == []
     with app.app_context():
-        from assessment.extensions import db
+        from assessment.web.extensions import db
 
         submitted = db.session.scalar(
             select(func.count(Assessment.id)).where(
@@ -132,7 +132,7 @@ def test_structured_request_log_lines(make_app, caplog):
         app.test_client().get("/healthz")
     record = next(r for r in caplog.records if r.name == "assessment.access")
     assert record.fields["path"] == "/healthz" and record.fields["status"] == 200
-    from assessment.web_hardening import JsonFormatter
+    from assessment.web.hardening import JsonFormatter
 
     line = json.loads(JsonFormatter().format(record))
     assert line["method"] == "GET" and line["ms"] >= 0

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assessment import create_app
-from assessment.questionnaire.expressions import evaluate
-from assessment.questionnaire.loader import load_file, parse
-from assessment.questionnaire.registry import InvalidQuestionnaireError
+from assessment.core.questionnaire.expressions import evaluate
+from assessment.core.questionnaire.loader import load_file, parse
+from assessment.core.questionnaire.registry import InvalidQuestionnaireError
+from assessment.web.app import create_app
 
 MINI_PATH = Path(__file__).parent / "data" / "mini-1.yaml"
 MINI = yaml.safe_load(MINI_PATH.read_text(encoding="utf-8"))

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from assessment.questionnaire.loader import load_file
-from assessment.questionnaire.model import NA
-from assessment.recommend import apply, by_horizon, candidate_steps, improved_answer, project
-from assessment.scoring import score
+from assessment.core.questionnaire.loader import load_file
+from assessment.core.questionnaire.model import NA
+from assessment.core.recommend import apply, by_horizon, candidate_steps, improved_answer, project
+from assessment.core.scoring import score
 
 from .helpers import typical_answers
 

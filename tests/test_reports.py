@@ -15,14 +15,22 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select, update
 
-from assessment.benchmark import Benchmarks, bump_generation
-from assessment.extensions import db
-from assessment.models import Assessment, AuditEvent, DimensionScore, Enterprise, User, utcnow
-from assessment.questionnaire.loader import load_file
-from assessment.questionnaire.model import NA
-from assessment.scoring import score
+from assessment.core.questionnaire.loader import load_file
+from assessment.core.questionnaire.model import NA
+from assessment.core.scoring import score
 from assessment.services import results
 from assessment.services.accounts import hash_password
+from assessment.services.benchmarks import Benchmarks
+from assessment.services.cache import bump_generation
+from assessment.services.models import (
+    Assessment,
+    AuditEvent,
+    DimensionScore,
+    Enterprise,
+    User,
+    utcnow,
+)
+from assessment.web.extensions import db
 from reports import build_report
 from reports import fonts as report_fonts
 from reports.bidi import has_rtl
@@ -82,7 +90,7 @@ def peers(session, questionnaire, totals, industry="appliances", town="zhouxiang
 
 
 def view_of(app, assessment, questionnaire, lang="zh"):
-    benchmarks = Benchmarks(db.session, cache=app.extensions["benchmark_cache"])
+    benchmarks = Benchmarks(db.session, cache=app.extensions["cache"])
     na = translator(lang).gettext("Not applicable")
     return results.build(db.session, assessment, questionnaire, benchmarks, lang, na)
 

@@ -7,10 +7,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from assessment.models import Enterprise
-from assessment.questionnaire.model import NA
-from assessment.recommend import apply, candidate_steps
-from assessment.scoring import score
+from assessment.core.questionnaire.model import NA
+from assessment.core.recommend import apply, candidate_steps
+from assessment.core.scoring import score
+from assessment.services.models import Enterprise
 
 from . import factories as f
 from .helpers import register, save_page, start, typical_answers
@@ -32,7 +32,7 @@ def peers(
 ):
     """Other enterprises' submitted assessments with these totals (every dimension = total)."""
     with app.app_context():
-        from assessment.extensions import db
+        from assessment.web.extensions import db
 
         q = app.extensions["questionnaires"].get(questionnaire)
         for total in totals:
@@ -44,7 +44,7 @@ def peers(
                 questionnaire=q.id,
                 version=q.version,
             )
-        from assessment.benchmark import bump_generation
+        from assessment.services.cache import bump_generation
 
         bump_generation(db.session)
         db.session.commit()
@@ -162,7 +162,7 @@ def test_a_questionnaire_version_change_is_not_compared_and_says_so(client, app,
     questionnaire = registry.get("cloud")
     register(client)
     with app.app_context():
-        from assessment.extensions import db
+        from assessment.web.extensions import db
 
         ent = db.session.scalar(select(Enterprise))
         f.submitted(

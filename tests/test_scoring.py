@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assessment.questionnaire.answers import clean
-from assessment.questionnaire.loader import load_file
-from assessment.questionnaire.model import NA, Question, Questionnaire
-from assessment.scoring import question_points, score
+from assessment.core.questionnaire.answers import clean
+from assessment.core.questionnaire.loader import load_file
+from assessment.core.questionnaire.model import NA, Question, Questionnaire
+from assessment.core.scoring import question_points, score
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = [ROOT / "tests/data/mini-1.yaml", *sorted((ROOT / "questionnaires").glob("*.yaml"))]
@@ -98,7 +98,7 @@ def test_a_better_answer_never_lowers_a_score(name):
     gating = set()
     for q in questionnaire.questions:
         if q.relevant:
-            from assessment.questionnaire.expressions import names_in
+            from assessment.core.questionnaire.expressions import names_in
 
             gating |= names_in(q.relevant)
 
@@ -150,7 +150,7 @@ def test_dimension_with_no_applicable_question_has_no_score_and_does_not_count()
 
 
 def test_a_gate_on_a_dimension_without_score_does_not_block():
-    from assessment.scoring import DimensionResult, stage_for
+    from assessment.core.scoring import DimensionResult, stage_for
 
     dims = {"base": DimensionResult("base", None, 0, 0), "apps": DimensionResult("apps", 90, 9, 10)}
     assert stage_for(MINI, 90, dims) == "high"
@@ -209,7 +209,7 @@ def test_unanswered_applicable_question_counts_zero_and_explains_it():
 
 
 def test_result_round_trips_through_its_stored_form():
-    from assessment.scoring import Result
+    from assessment.core.scoring import Result
 
     result = score(MINI, {"net": "office", "measures": ["fw"], "rate": 20, "erp": 3, "staff": 4})
     assert Result.from_dict(result.to_dict()) == result

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from assessment.models import Assessment, AuditEvent, ExportJob, User
 from assessment.services.accounts import hash_password
+from assessment.services.models import Assessment, AuditEvent, ExportJob, User
 
 from .conftest import csrf_from
 from .helpers import (
@@ -44,7 +44,7 @@ def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(make_app, regist
     ]
     public_id = draft_url.split("/")[2]
     with app.app_context():
-        from assessment.extensions import db
+        from assessment.web.extensions import db
 
         db.session.add(
             User(email="admin@jxj.example", password_hash=hash_password(PASSWORD), role="admin")
@@ -84,7 +84,7 @@ def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(make_app, regist
             if response.status_code == 200:
                 assert "过期" in response.text or "expired" in response.text, endpoint
     with app.app_context():
-        from assessment.extensions import db
+        from assessment.web.extensions import db
 
         assert db.session.scalar(select(func.count(Assessment.id))) == 1  # no cloud draft started
         draft = db.session.scalar(select(Assessment))
@@ -206,7 +206,7 @@ def test_passwords_are_stored_with_a_slow_salted_hash(app):
     client = app.test_client()
     register(client)
     with app.app_context():
-        from assessment.extensions import db
+        from assessment.web.extensions import db
 
         stored = db.session.scalar(select(User.password_hash))
     assert stored.startswith(("scrypt:", "pbkdf2:")) and PASSWORD not in stored

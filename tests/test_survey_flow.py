@@ -6,8 +6,8 @@ import re
 
 from sqlalchemy import select
 
-from assessment.models import Assessment, DimensionScore, Enterprise
-from assessment.scoring import score
+from assessment.core.scoring import score
+from assessment.services.models import Assessment, DimensionScore, Enterprise
 
 from .helpers import (
     login,
@@ -71,7 +71,7 @@ def test_register_fill_resume_review_submit_and_see_the_computed_score(client, r
         assert f"{value:.1f}" in result_page.text
 
     with app.app_context():
-        from assessment.extensions import db
+        from assessment.web.extensions import db
 
         stored = db.session.scalar(select(Assessment).where(Assessment.status == "submitted"))
         assert stored.questionnaire_id == "lianghua" and stored.questionnaire_version == "2025.1"
@@ -109,7 +109,7 @@ def test_submitted_answers_are_frozen_and_a_new_assessment_keeps_history(client,
     home = client.get("/my").text
     assert home.count("/result") >= 2
     with app.app_context():
-        from assessment.extensions import db
+        from assessment.web.extensions import db
 
         rows = db.session.scalars(select(Assessment).order_by(Assessment.id)).all()
         assert [r.is_latest for r in rows] == [False, True]
@@ -150,7 +150,7 @@ def test_hidden_questions_are_neither_required_nor_kept(client, registry, app):
         response = client.post(f"{base}/{index}", data=data)
         assert response.status_code == 302, response.text[:2000]
     with app.app_context():
-        from assessment.extensions import db
+        from assessment.web.extensions import db
 
         draft = db.session.scalar(select(Assessment))
         hidden = [q.id for q in conditional if q.id not in answers]
@@ -171,7 +171,7 @@ def test_an_enterprise_sees_only_its_own_assessments(client, registry, app):
     assert client.post(draft_a, data={"nav": "save", "lock_version": "0"}).status_code == 404
     assert "示例电器" not in client.get("/my").text
     with app.app_context():
-        from assessment.extensions import db
+        from assessment.web.extensions import db
 
         assert (
             db.session.scalar(select(Enterprise).where(Enterprise.uscc == USCC_B)).size_class

@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..enterprise import size_class
-from ..models import ROLE_ENTERPRISE, Enterprise, User, utcnow
-from ..text import N_, Problem
+from assessment.core.enterprise import size_class
+from assessment.core.enums import Role
+from assessment.core.text import N_, Problem
+from assessment.services.models import Enterprise, User, utcnow
 
 MIN_PASSWORD_LENGTH = 10
 COMMON_PASSWORDS_FILE = Path(__file__).resolve().parents[2] / "data" / "common-passwords.txt"
@@ -84,7 +85,7 @@ def register_enterprise(session: Session, data: Registration) -> User:
     user = User(
         email=data.email.strip().lower(),
         password_hash=hash_password(data.password),
-        role=ROLE_ENTERPRISE,
+        role=Role.ENTERPRISE,
         enterprise=enterprise,
     )
     session.add_all([enterprise, user])

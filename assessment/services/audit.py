@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import AuditEvent, User
+from assessment.services.models import AuditEvent, User
 
 # Actions recorded (stable identifiers; the admin page translates them).
 VIEW_ENTERPRISE = "view_enterprise"

@@ -7,7 +7,8 @@ from datetime import datetime
 
 from sqlalchemy import and_, func, select
 
-from ..models import STATUS_SUBMITTED, Assessment
+from assessment.core.enums import Status
+from assessment.services.models import Assessment
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def submitted_conditions(filters: Filters) -> list:
     conditions = [
         Assessment.questionnaire_id == filters.questionnaire_id,
         Assessment.questionnaire_version == filters.version,
-        Assessment.status == STATUS_SUBMITTED,
+        Assessment.status == Status.SUBMITTED,
     ]
     if filters.start is not None:
         conditions.append(Assessment.submitted_at >= filters.start)

@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import Assessment, QuestionScore
-from . import indicator_totals
-from .bureau_filters import Filters, latest_set, month_key, submitted_conditions
-from .score_distribution import ALL, GroupStats, distributions
+from assessment.services import indicator_totals
+from assessment.services.bureau_filters import Filters, latest_set, month_key, submitted_conditions
+from assessment.services.cache import GENERATION, HISTORY, Cache, generation
+from assessment.services.models import Assessment, QuestionScore, utcnow
+from assessment.services.score_distribution import ALL, GroupStats, distributions
 
 HISTOGRAM_BINS = 10
 
@@ -134,3 +135,22 @@ def stage_shares(session: Session, filters: Filters) -> tuple[int, dict[str, int
         session.execute(select(latest.c.stage, func.count()).group_by(latest.c.stage)).all()
     )
     return sum(counts.values()), counts
+
+
+def _cached_for_period(session: Session, cache: Cache, namespace: str, filters: Filters, compute):
+    """`compute(session, filters)`, cached per filter until the next submit. A period that has
+    ended cannot change by a submit (it happens now), so its figures stay cached until history is
+    rewritten (seed, repair), which bumps the history generation."""
+    ended = filters.end is not None and filters.end <= utcnow()
+    key = (filters, generation(session, HISTORY if ended else GENERATION))
+    return cache.get_or_compute(namespace, key, lambda: compute(session, filters))
+
+
+def cached_dashboard(session: Session, cache: Cache, filters: Filters) -> Dashboard:
+    """`dashboard`, from the worker's cache when still current."""
+    return _cached_for_period(session, cache, "dashboard", filters, dashboard)
+
+
+def cached_stage_shares(session: Session, cache: Cache, filters: Filters):
+    """`stage_shares`, from the worker's cache when still current."""
+    return _cached_for_period(session, cache, "stage_shares", filters, stage_shares)

@@ -13,9 +13,9 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from ..models import Assessment, DimensionScore, Enterprise
-from ..questionnaire.model import Questionnaire
-from .bureau_filters import Filters, latest_set
+from assessment.core.questionnaire.model import Questionnaire
+from assessment.services.bureau_filters import Filters, latest_set
+from assessment.services.models import Assessment, DimensionScore, Enterprise
 
 FIXED_SORTS = ("name", "uscc", "town", "industry", "size", "date", "total", "stage")
 

@@ -13,11 +13,11 @@ from typing import Any, BinaryIO
 
 from openpyxl import Workbook
 
-from ..enterprise import industry_label, size_label, town_label
-from ..questionnaire.model import Questionnaire
-from ..text import N_
-from .bureau_stats import Dashboard, GroupRow
-from .enterprise_list import Row
+from assessment.core.enterprise import industry_label, size_label, town_label
+from assessment.core.questionnaire.model import Questionnaire
+from assessment.core.text import N_
+from assessment.services.bureau_stats import Dashboard, GroupRow
+from assessment.services.enterprise_list import Row
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_TEXTS = {

@@ -17,8 +17,9 @@ from datetime import datetime
 from sqlalchemy import and_, delete, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from ..models import Assessment, IndicatorTotal, QuestionScore
-from .bureau_filters import Filters, month_key
+from assessment.services.bureau_filters import Filters, month_key
+from assessment.services.models import Assessment, IndicatorTotal, QuestionScore
+from assessment.services.upsert import insert_for
 
 CITY = "city"
 COHORT_COLUMNS = ("industry", "town", "size_class")
@@ -78,11 +79,7 @@ class Totals:
         rows = self.rows()
         if not rows:
             return
-        if session.get_bind().dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        statement = insert(IndicatorTotal.__table__)
+        statement = insert_for(session)(IndicatorTotal.__table__)
         excluded = statement.excluded
         table = IndicatorTotal.__table__.c
         upsert = statement.on_conflict_do_update(

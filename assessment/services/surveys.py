@@ -8,20 +8,19 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..benchmark import bump_generation
-from ..models import (
-    STATUS_DRAFT,
-    STATUS_SUBMITTED,
+from assessment.core.enums import Status
+from assessment.core.questionnaire.answers import clean, missing_required
+from assessment.core.questionnaire.model import Questionnaire
+from assessment.core.scoring import SCORED, Result, score
+from assessment.services import indicator_totals
+from assessment.services.cache import bump_generation
+from assessment.services.models import (
     Assessment,
     DimensionScore,
     Enterprise,
     QuestionScore,
     utcnow,
 )
-from ..questionnaire.answers import clean, missing_required
-from ..questionnaire.model import Questionnaire
-from ..scoring import SCORED, Result, score
-from . import indicator_totals
 
 
 class ConflictError(Exception):
@@ -43,7 +42,7 @@ def find_draft(
     stmt = select(Assessment).where(
         Assessment.enterprise_id == enterprise.id,
         Assessment.questionnaire_id == questionnaire_id,
-        Assessment.status == STATUS_DRAFT,
+        Assessment.status == Status.DRAFT,
     )
     return session.scalars(stmt.order_by(Assessment.id.desc())).first()
 
@@ -86,7 +85,7 @@ def save_page(
     are dropped. Raises ConflictError when `lock_version` is not the stored one; the update is a
     compare-and-set, so two tabs (or two workers) can never silently overwrite each other.
     """
-    if assessment.status != STATUS_DRAFT:
+    if assessment.status != Status.DRAFT:
         raise ConflictError("already submitted")
     merged = {k: v for k, v in assessment.answers.items() if k not in page_question_ids}
     merged.update({k: v for k, v in page_answers.items() if v is not None})
@@ -97,7 +96,7 @@ def save_page(
         .where(
             Assessment.id == assessment.id,
             Assessment.lock_version == expected,
-            Assessment.status == STATUS_DRAFT,
+            Assessment.status == Status.DRAFT,
         )
         .values(
             answers=merged,
@@ -117,7 +116,7 @@ def save_page(
 
 def submit(session: Session, assessment: Assessment, questionnaire: Questionnaire) -> Result:
     """Freeze the answers, score them and store the scores, all in one transaction."""
-    if assessment.status != STATUS_DRAFT:
+    if assessment.status != Status.DRAFT:
         raise ConflictError("already submitted")
     answers = clean(questionnaire, assessment.answers)
     missing = missing_required(questionnaire, answers)
@@ -129,8 +128,8 @@ def submit(session: Session, assessment: Assessment, questionnaire: Questionnair
     try:
         claimed = session.execute(
             update(Assessment)
-            .where(Assessment.id == assessment.id, Assessment.status == STATUS_DRAFT)
-            .values(status=STATUS_SUBMITTED)
+            .where(Assessment.id == assessment.id, Assessment.status == Status.DRAFT)
+            .values(status=Status.SUBMITTED)
             .execution_options(synchronize_session=False)
         )
         if claimed.rowcount != 1:

@@ -8,9 +8,10 @@ from flask import abort, current_app
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import ROLE_ADMIN, ROLE_BUREAU, ROLE_ENTERPRISE, Assessment
-from ..questionnaire.model import Questionnaire
+from assessment.core.enums import Role
+from assessment.core.questionnaire.model import Questionnaire
+from assessment.services.models import Assessment
+from assessment.web.extensions import db
 
 
 def role_required(*roles: str):
@@ -29,9 +30,9 @@ def role_required(*roles: str):
     return decorator
 
 
-enterprise_required = role_required(ROLE_ENTERPRISE)
-bureau_required = role_required(ROLE_BUREAU, ROLE_ADMIN)
-admin_required = role_required(ROLE_ADMIN)
+enterprise_required = role_required(Role.ENTERPRISE)
+bureau_required = role_required(Role.BUREAU, Role.ADMIN)
+admin_required = role_required(Role.ADMIN)
 
 
 def viewable_assessment(public_id: str) -> Assessment:
@@ -40,7 +41,7 @@ def viewable_assessment(public_id: str) -> Assessment:
     if assessment is None or not current_user.is_authenticated:
         abort(404)
     if (
-        current_user.role == ROLE_ENTERPRISE
+        current_user.role == Role.ENTERPRISE
         and assessment.enterprise_id != current_user.enterprise_id
     ):
         abort(404)
@@ -50,7 +51,7 @@ def viewable_assessment(public_id: str) -> Assessment:
 def own_assessment(public_id: str) -> Assessment:
     """An assessment of the signed-in enterprise, else 404."""
     assessment = viewable_assessment(public_id)
-    if current_user.role != ROLE_ENTERPRISE:
+    if current_user.role != Role.ENTERPRISE:
         abort(404)
     return assessment
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext
 from wtforms import ValidationError
 
-from ..text import Problem
+from assessment.core.text import Problem
 
 
 def message(problem: Problem) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from assessment.questionnaire.answers import coerce, relevant_ids
+from assessment.core.questionnaire.answers import coerce, relevant_ids
 from tests.helpers import USCC_A, registration
 
 from .conftest import (

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from assessment.extensions import db
-from assessment.models import Assessment, Enterprise
+from assessment.services.models import Assessment, Enterprise
+from assessment.web.extensions import db
 
 from .conftest import (
     DEMO_BUREAU,

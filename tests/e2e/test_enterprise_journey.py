@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assessment.scoring import score
+from assessment.core.scoring import score
 from tests.helpers import PASSWORD, registration, typical_answers
 
 from .conftest import (

@@ -9,13 +9,13 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, ValidationError
 
-from ...models import ROLE_ADMIN, ROLE_BUREAU, ROLE_ENTERPRISE
-from ...services import audit
+from assessment.core.enums import Role
+from assessment.services import audit
 
 ROLE_LABELS = {
-    ROLE_ENTERPRISE: _l("Enterprise user"),
-    ROLE_BUREAU: _l("Bureau analyst"),
-    ROLE_ADMIN: _l("Administrator"),
+    Role.ENTERPRISE: _l("Enterprise user"),
+    Role.BUREAU: _l("Bureau analyst"),
+    Role.ADMIN: _l("Administrator"),
 }
 
 ACTION_LABELS = {

@@ -22,13 +22,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from ...extensions import db
-from ...models import Enterprise, User
-from ...services import audit
-from ...services.accounts import hash_password, password_problem
-from ..access import admin_required
-from ..pagination import pager
-from .forms import (
+from assessment.services import audit
+from assessment.services.accounts import hash_password, password_problem
+from assessment.services.models import Enterprise, User
+from assessment.web.access import admin_required
+from assessment.web.admin.forms import (
     STATUS_ACTIVE,
     STATUS_INACTIVE,
     AuditFilterForm,
@@ -38,6 +36,8 @@ from .forms import (
     role_label,
     target_label,
 )
+from assessment.web.extensions import db
+from assessment.web.pagination import pager
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -25,11 +25,11 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ...enterprise import industries, towns, validate_uscc
-from ...extensions import db
-from ...i18n import current_lang
-from ...services.accounts import email_taken, password_problem, uscc_taken
-from ..forms_common import message, raise_problem
+from assessment.core.enterprise import industries, towns, validate_uscc
+from assessment.services.accounts import email_taken, password_problem, uscc_taken
+from assessment.web.extensions import db
+from assessment.web.forms_common import message, raise_problem
+from assessment.web.i18n import current_lang
 
 REQUIRED = _l("This field is required.")
 # Beyond any Cixi manufacturer (the largest employ a few tens of thousands).

@@ -15,11 +15,16 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ...errors import csrf_failed
-from ...extensions import db, limiter
-from ...services.accounts import Registration, authenticate, end_sessions, register_enterprise
-from ..main.routes import _safe_next
-from .forms import LoginForm, LogoutForm, RegisterForm
+from assessment.services.accounts import (
+    Registration,
+    authenticate,
+    end_sessions,
+    register_enterprise,
+)
+from assessment.web.auth.forms import LoginForm, LogoutForm, RegisterForm
+from assessment.web.errors import csrf_failed
+from assessment.web.extensions import db, limiter
+from assessment.web.main.routes import _safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 

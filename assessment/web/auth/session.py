@@ -3,8 +3,8 @@ resets invalidate every older session cookie."""
 
 from __future__ import annotations
 
-from ...extensions import db
-from ...models import User
+from assessment.services.models import User
+from assessment.web.extensions import db
 
 
 def load_user(token: str) -> User | None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from ...charts import column_chart, line_chart, share_bar, to_svg
-from ...questionnaire.model import Questionnaire
-from ...services.bureau_stats import Dashboard
+from assessment.core.charts import column_chart, line_chart, share_bar, to_svg
+from assessment.core.questionnaire.model import Questionnaire
+from assessment.services.bureau_stats import Dashboard
 
 
 def dashboard_charts(data: Dashboard, questionnaire: Questionnaire, lang: str) -> dict[str, Markup]:

@@ -10,10 +10,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms import Form, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
-from ...enterprise import industries, size_classes, towns
-from ...i18n import current_lang
-from ...models import utcnow
-from ...services.bureau_filters import Filters
+from assessment.core.enterprise import industries, size_classes, towns
+from assessment.services.bureau_filters import Filters
+from assessment.services.models import utcnow
+from assessment.web.i18n import current_lang
 
 
 def _periods() -> list[tuple[str, str]]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -13,6 +16,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     stream_with_context,
     url_for,
 )
@@ -20,15 +24,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ...benchmark import GENERATION_KEY, HISTORY_KEY, generation
-from ...extensions import db
-from ...i18n import current_lang
-from ...models import STATUS_SUBMITTED, Assessment, Enterprise, utcnow
-from ...services import audit, bureau_stats, enterprise_list, exports
-from ..access import bureau_required, registry
-from ..pagination import pager
-from .charts import dashboard_charts, history_chart
-from .forms import filter_form
+from assessment.core.enums import JobStatus, Role, Status
+from assessment.services import audit, bureau_stats, enterprise_list, exports
+from assessment.services.bureau_filters import Filters
+from assessment.services.models import Assessment, Enterprise, ExportJob
+from assessment.web.access import bureau_required, registry
+from assessment.web.bureau import batch
+from assessment.web.bureau.charts import dashboard_charts, history_chart
+from assessment.web.bureau.forms import filter_form
+from assessment.web.extensions import db
+from assessment.web.i18n import current_lang
+from assessment.web.pagination import pager
 
 bp = Blueprint("bureau", __name__, url_prefix="/bureau")
 
@@ -41,33 +47,19 @@ def _filters():
     return form, filters
 
 
-def _cached(kind: str, filters, compute):
-    """`compute(session, filters)`, cached per filter until the next submit; a period that has
-    ended cannot change by a submit (it happens now), so its figures stay cached until history
-    is rewritten (seed, repair)."""
-    cache = current_app.extensions["benchmark_cache"]
-    ended = filters.end is not None and filters.end <= utcnow()
-    key = (kind, filters, generation(db.session, HISTORY_KEY if ended else GENERATION_KEY))
-    found = cache.get(key)
-    if found is None:
-        found = compute(db.session, filters)
-        cache.put(key, found)
-    return found
+def cached_dashboard(filters: Filters) -> bureau_stats.Dashboard:
+    """The dashboard numbers, from the worker's cache when still current."""
+    return bureau_stats.cached_dashboard(db.session, current_app.extensions["cache"], filters)
 
 
-def cached_dashboard(filters):
-    """The dashboard numbers (cached, see `_cached`)."""
-    return _cached("dashboard", filters, bureau_stats.dashboard)
-
-
-def _cloud_tiers(filters):
+def _cloud_tiers(filters: Filters):
     cloud = registry().get("cloud")
     if cloud is None or filters.questionnaire_id == "cloud":
         return None
-    from dataclasses import replace
-
     cloud_filters = replace(filters, questionnaire_id=cloud.id, version=cloud.version)
-    total, counts = _cached("stage_shares", cloud_filters, bureau_stats.stage_shares)
+    total, counts = bureau_stats.cached_stage_shares(
+        db.session, current_app.extensions["cache"], cloud_filters
+    )
     return {"questionnaire": cloud, "total": total, "counts": counts}
 
 
@@ -126,7 +118,7 @@ def enterprise(public_id: str):
         abort(404)
     assessments = db.session.scalars(
         select(Assessment)
-        .where(Assessment.enterprise_id == ent.id, Assessment.status == STATUS_SUBMITTED)
+        .where(Assessment.enterprise_id == ent.id, Assessment.status == Status.SUBMITTED)
         .order_by(Assessment.submitted_at)
     ).all()
     audit.record(db.session, current_user, audit.VIEW_ENTERPRISE, "enterprise", ent.public_id,
@@ -181,8 +173,6 @@ def export(fmt: str):
         body = stream_with_context(chunks())
         return Response(body, mimetype="text/csv; charset=utf-8",
                         headers={"Content-Disposition": disposition})  # fmt: skip
-    import io
-
     buffer = io.BytesIO()
     exports.write_xlsx(buffer, rows, questionnaire, lang, texts, cached_dashboard(filters))
     return Response(
@@ -196,8 +186,6 @@ def export(fmt: str):
 @bureau_required
 def batch_reports():
     """Start building the PDF reports of every enterprise in the filter into one ZIP."""
-    from . import batch
-
     _form, filters = _filters()
     if enterprise_list.count(db.session, filters, None) == 0:
         flash(_("No enterprise matches this filter, so there is nothing to export."), "warning")
@@ -208,11 +196,9 @@ def batch_reports():
     return redirect(url_for("bureau.job", public_id=job.public_id))
 
 
-def _own_job(public_id: str):
-    from ...models import ExportJob
-
+def _own_job(public_id: str) -> ExportJob:
     job = db.session.scalar(select(ExportJob).where(ExportJob.public_id == public_id))
-    if job is None or (job.user_id != current_user.id and current_user.role != "admin"):
+    if job is None or (job.user_id != current_user.id and current_user.role != Role.ADMIN):
         abort(404)
     return job
 
@@ -228,12 +214,8 @@ def job(public_id: str):
 @bureau_required
 def job_download(public_id: str):
     """The finished ZIP."""
-    from pathlib import Path
-
-    from flask import send_file
-
     job = _own_job(public_id)
-    if job.status != "done" or not job.path or not Path(job.path).exists():
+    if job.status != JobStatus.DONE or not job.path or not Path(job.path).exists():
         abort(404)
     return send_file(job.path, mimetype="application/zip", as_attachment=True,
                      download_name=f"cixi-reports-{job.created_at:%Y%m%d-%H%M}.zip")  # fmt: skip

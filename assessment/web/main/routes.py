@@ -17,7 +17,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import text
 
-from ...extensions import db
+from assessment.web.extensions import db
 
 bp = Blueprint("main", __name__)
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, request
 from flask_login import current_user, login_required
 
-from reports import report_for
+from assessment.core.enums import Role, Status
+from assessment.services.models import Assessment
+from assessment.web.access import questionnaire_of, viewable_assessment
+from assessment.web.context import report_pdf, report_timezone
+from assessment.web.extensions import db, limiter
+from assessment.web.i18n import current_lang
 from reports.filenames import content_disposition, local_date
-
-from ...extensions import db, limiter
-from ...i18n import current_lang
-from ...models import ROLE_ADMIN, ROLE_BUREAU, STATUS_SUBMITTED, Assessment
-from ..access import questionnaire_of, viewable_assessment
-from ..context import benchmarks
 
 bp = Blueprint("reports", __name__)
 LANGS = ("zh", "en")
@@ -29,9 +28,9 @@ def _report_limit() -> str:
 
 def record_report_download(assessment: Assessment, lang: str) -> None:
     """Audit hook: a bureau analyst's or admin's download of one enterprise's report."""
-    if current_user.role not in (ROLE_BUREAU, ROLE_ADMIN):
+    if current_user.role not in (Role.BUREAU, Role.ADMIN):
         return
-    from ...services import audit
+    from assessment.services import audit
 
     audit.record(
         db.session,
@@ -50,21 +49,12 @@ def record_report_download(assessment: Assessment, lang: str) -> None:
 def download(public_id: str):
     """The PDF in the user's language (`?lang=zh|en` overrides), as an attachment."""
     assessment = viewable_assessment(public_id)
-    if assessment.status != STATUS_SUBMITTED:
+    if assessment.status != Status.SUBMITTED:
         abort(404)
     questionnaire = questionnaire_of(assessment)
     lang = request.args.get("lang")
     lang = lang if lang in LANGS else current_lang()
-    timezone = current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai"
-    pdf = report_for(
-        db.session,
-        assessment,
-        questionnaire,
-        benchmarks(),
-        lang,
-        font_path=current_app.config.get("REPORT_FONT"),
-        timezone=timezone,
-    )
+    pdf = report_pdf(assessment, questionnaire, lang)
     record_report_download(assessment, lang)
     return Response(
         pdf,
@@ -72,7 +62,7 @@ def download(public_id: str):
         headers={
             "Content-Disposition": content_disposition(
                 assessment.enterprise.name,
-                local_date(assessment.submitted_at, timezone),
+                local_date(assessment.submitted_at, report_timezone()),
                 questionnaire.title.get(lang),
                 questionnaire.id,
             ),

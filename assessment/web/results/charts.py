@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from ...charts import to_svg
-from ...result_charts import chart_labels, result_figures
-from ...services.results import ResultView
+from assessment.core.charts import to_svg
+from assessment.core.result_charts import chart_labels, result_figures
+from assessment.core.result_view import ResultView
 
 
 def chart_svgs(view: ResultView, lang: str) -> dict[str, Markup]:

@@ -6,13 +6,15 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ...benchmark import TOTAL
-from ...extensions import db
-from ...i18n import current_lang
-from ...models import STATUS_DRAFT
-from ...services import audit, results
-from ..access import questionnaire_of, viewable_assessment
-from .charts import chart_svgs
+from assessment.core.cohorts import TOTAL
+from assessment.core.enums import Role, Status
+from assessment.core.result_view import step_answer_labels
+from assessment.services import audit, results
+from assessment.web.access import questionnaire_of, viewable_assessment
+from assessment.web.context import benchmarks
+from assessment.web.extensions import db
+from assessment.web.i18n import current_lang
+from assessment.web.results.charts import chart_svgs
 
 bp = Blueprint("results", __name__)
 MAX_SELECTED_STEPS = 30
@@ -23,19 +25,17 @@ MAX_SELECTED_STEPS = 30
 def show(public_id: str):
     """The result page; `?step=<id>` (repeatable) projects the score after the ticked steps."""
     assessment = viewable_assessment(public_id)
-    if assessment.status == STATUS_DRAFT:
+    if assessment.status == Status.DRAFT:
         return redirect(url_for("survey.page", public_id=public_id, index=assessment.current_page))
     questionnaire = questionnaire_of(assessment)
-    if current_user.role != "enterprise":  # the bureau reading one enterprise's data is audited
+    if current_user.role != Role.ENTERPRISE:  # the bureau reading one enterprise's data is audited
         audit.record(db.session, current_user, audit.VIEW_RESULT, "assessment", assessment.public_id,
                      {"enterprise": assessment.enterprise.public_id}, request.remote_addr)  # fmt: skip
     lang = current_lang()
     na = _("Not applicable")
     selected = request.args.getlist("step")[:MAX_SELECTED_STEPS]
-    from ..context import benchmarks
-
     view = results.build(db.session, assessment, questionnaire, benchmarks(), lang, na, selected)
-    step_labels = {s.id: results.step_answer_labels(view, s, lang, na) for s in view.steps}
+    step_labels = {s.id: step_answer_labels(view, s, lang, na) for s in view.steps}
     return render_template(
         "results/show.html",
         view=view,

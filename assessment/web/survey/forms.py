@@ -19,9 +19,9 @@ from wtforms import (
     TextAreaField,
 )
 
-from ...questionnaire.answers import coerce
-from ...questionnaire.model import NA, Page, Question
-from ...text import Problem
+from assessment.core.questionnaire.answers import coerce
+from assessment.core.questionnaire.model import NA, Page, Question
+from assessment.core.text import Problem
 
 NOT_APPLICABLE = _l("Not applicable")
 
@@ -36,32 +36,13 @@ def na_field_name(question: Question) -> str:
     return f"na_{question.id}"
 
 
-# Form classes by page. A Page belongs to an immutable questionnaire version, so its class never
-# changes; building it (and WTForms' first-use field scan) on every request cost ~0.2 ms.
-# Keyed by id() with the page kept alongside: frozen Pages hash all their questions, which is slow.
-_FORM_CLASSES: dict[int, tuple[Page, type[FlaskForm]]] = {}
-_FORM_CLASSES_MAX = 256  # pages of all loaded questionnaire versions; more only in odd test setups
-
-
-def page_form_class(page: Page) -> type[FlaskForm]:
-    """The form class of one page, built once per page (the class is shared: never mutate it)."""
-    cached = _FORM_CLASSES.get(id(page))
-    if cached is not None and cached[0] is page:
-        return cached[1]
-    form_class = _build_form_class(page)
-    if len(_FORM_CLASSES) >= _FORM_CLASSES_MAX:
-        _FORM_CLASSES.clear()
-    _FORM_CLASSES[id(page)] = (page, form_class)
-    return form_class
-
-
 def _label(name: str) -> str:
     # WTForms' default label, given explicitly: its default runs the label through gettext, which
     # loads WTForms' own catalog from disk once per request. The template never shows these labels.
     return name.replace("_", " ").title()
 
 
-def _build_form_class(page: Page) -> type[FlaskForm]:
+def build_form_class(page: Page) -> type[FlaskForm]:
     attrs: dict[str, Any] = {"lock_version": HiddenField(_label("lock_version"))}
     for q in page.questions:
         name = field_name(q)

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...errors import csrf_failed
-from ...extensions import db
-from ...i18n import current_lang
-from ...models import STATUS_DRAFT
-from ...questionnaire.answers import describe, missing_required, relevant_ids
-from ...questionnaire.expressions import names_in
-from ...services import surveys
-from ...text import N_, Problem
-from ..access import enterprise_required, own_assessment, questionnaire_of, registry
-from ..forms_common import message
-from .forms import initial_data, page_form_class, parse_lock_version, read_answers
-from .texts import question_texts
+from assessment.core.enums import Status
+from assessment.core.questionnaire.answers import describe, missing_required, relevant_ids
+from assessment.core.questionnaire.expressions import names_in
+from assessment.core.text import N_, Problem
+from assessment.services import surveys
+from assessment.web.access import enterprise_required, own_assessment, questionnaire_of, registry
+from assessment.web.errors import csrf_failed
+from assessment.web.extensions import db
+from assessment.web.forms_common import message
+from assessment.web.i18n import current_lang
+from assessment.web.survey.forms import (
+    initial_data,
+    parse_lock_version,
+    read_answers,
+)
+from assessment.web.survey.texts import question_texts
 
 bp = Blueprint("survey", __name__)
 
@@ -63,13 +67,13 @@ def _progress(questionnaire, answers, shown: set[str] | None = None) -> dict:
 def page(public_id: str, index: int):
     """One survey page: show it, or save it (every save stores the draft)."""
     assessment = own_assessment(public_id)
-    if assessment.status != STATUS_DRAFT:
+    if assessment.status != Status.DRAFT:
         return redirect(url_for("results.show", public_id=public_id))
     questionnaire = questionnaire_of(assessment)
     if not 0 <= index < len(questionnaire.pages):
         abort(404)
     current = questionnaire.pages[index]
-    form_class = page_form_class(current)
+    form_class = current_app.extensions["survey_forms"].form_class(questionnaire, current)
     banner, others = None, {}
     if request.method == "GET":
         form = form_class(data=initial_data(current, assessment.answers, assessment.lock_version))
@@ -120,7 +124,7 @@ def page(public_id: str, index: int):
         )
     except surveys.ConflictError:
         db.session.refresh(assessment)
-        if assessment.status != STATUS_DRAFT:
+        if assessment.status != Status.DRAFT:
             flash(_("This assessment was already submitted in another window."), "warning")
             return redirect(url_for("results.show", public_id=public_id))
         others = {
@@ -217,7 +221,7 @@ def _render_page(assessment, questionnaire, current, form, problems, banner, oth
 def review(public_id: str):
     """Every answer with a link back to edit it; submit from here."""
     assessment = own_assessment(public_id)
-    if assessment.status != STATUS_DRAFT:
+    if assessment.status != Status.DRAFT:
         return redirect(url_for("results.show", public_id=public_id))
     questionnaire = questionnaire_of(assessment)
     missing = missing_required(questionnaire, assessment.answers)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...questionnaire.model import Question, Questionnaire
+from assessment.core.questionnaire.model import Question, Questionnaire
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,9 +11,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .questionnaire.answers import clean, relevant_ids
-from .questionnaire.model import NA, Questionnaire, Recommendation
-from .scoring import Result, question_points, score
+from assessment.core.questionnaire.answers import clean, relevant_ids
+from assessment.core.questionnaire.model import NA, Questionnaire, Recommendation
+from assessment.core.scoring import Result, question_points, score
 
 EFFORT_COST = {"low": 1.0, "medium": 2.0, "high": 3.0}
 # How much more a step counts when its dimension is below the cohort median (at a 25-point gap).

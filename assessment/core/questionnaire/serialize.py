@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import Question, Questionnaire
+from assessment.core.questionnaire.model import Question, Questionnaire
 
 
 def _question(q: Question) -> dict[str, Any]:

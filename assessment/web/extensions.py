@@ -10,8 +10,10 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
+
+from assessment.services.database import create_engine_for
 
 
 @dataclass
@@ -46,30 +48,6 @@ class Database:
     def engine(self) -> Engine:
         """The current app's engine."""
         return current_app.extensions["database"].engine
-
-
-def create_engine_for(url: str, echo: bool = False) -> Engine:
-    """Create an engine with the settings each backend needs for real use.
-
-    SQLite gets WAL, a busy timeout and foreign keys on every connection, so that
-    concurrent submits wait instead of failing with "database is locked".
-    """
-    from sqlalchemy import create_engine
-
-    if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record) -> None:
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.close()
-
-        return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
 
 db = Database()

@@ -64,7 +64,7 @@ def register(app: Flask) -> None:
         if isinstance(exc, HTTPException):
             return _http_error(exc)
         log.exception("unhandled error on %s %s", request.method, request.path)
-        from .extensions import db
+        from assessment.web.extensions import db
 
         db.session.rollback()
         return render_error(InternalServerError.code)

@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .questionnaire.answers import relevant_ids
-from .questionnaire.model import NA, Question, Questionnaire
+from assessment.core.questionnaire.answers import relevant_ids
+from assessment.core.questionnaire.model import NA, Question, Questionnaire
 
 SCORED, NOT_APPLICABLE, HIDDEN, UNANSWERED = "scored", "na", "hidden", "unanswered"
 

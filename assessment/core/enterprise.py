@@ -12,9 +12,9 @@ from pathlib import Path
 
 import yaml
 
-from assessment.text import N_, Problem
+from assessment.core.text import N_, Problem
 
-DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "cixi.yaml"
+DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "cixi.yaml"
 CIXI_REGION = "330282"
 
 

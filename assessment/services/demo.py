@@ -17,22 +17,21 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from .benchmark import bump_generation
-from .enterprise import industries, random_uscc, size_class, towns
-from .models import (
-    ROLE_BUREAU,
-    ROLE_ENTERPRISE,
+from assessment.core.enterprise import industries, random_uscc, size_class, towns
+from assessment.core.enums import Role
+from assessment.core.questionnaire.answers import clean
+from assessment.core.questionnaire.model import NA, Question, Questionnaire
+from assessment.core.questionnaire.registry import Registry
+from assessment.core.scoring import SCORED, UNANSWERED, score
+from assessment.services import indicator_totals
+from assessment.services.cache import bump_generation
+from assessment.services.models import (
     Assessment,
     Enterprise,
     User,
     new_public_id,
     utcnow,
 )
-from .questionnaire.answers import clean
-from .questionnaire.model import NA, Question, Questionnaire
-from .questionnaire.registry import Registry
-from .scoring import SCORED, UNANSWERED, score
-from .services import indicator_totals
 
 DEMO_PASSWORD = "cixi-demo-2025"
 DEMO_BUREAU_EMAIL = "demo-bureau@cixi.example"
@@ -264,7 +263,7 @@ def seed_demo(
                 if i == len(rounds) - 1:
                     totals.add(SimpleNamespace(**assessments[-1]),
                                [(r["question_id"], r["points"], r["max_points"]) for r in scores])  # fmt: skip
-    from .models import DimensionScore, QuestionScore
+    from assessment.services.models import DimensionScore, QuestionScore
 
     _bulk_insert(session, Enterprise.__table__, enterprises)
     _bulk_insert(session, Assessment.__table__, assessments)
@@ -289,12 +288,12 @@ def seed_demo(
 
 
 def _demo_users(session: Session, enterprise_id: int) -> None:
-    from .services.accounts import hash_password
+    from assessment.services.accounts import hash_password
 
     password_hash = hash_password(DEMO_PASSWORD)
     wanted = {
-        DEMO_BUREAU_EMAIL: (ROLE_BUREAU, None),
-        DEMO_ENTERPRISE_EMAIL: (ROLE_ENTERPRISE, enterprise_id),
+        DEMO_BUREAU_EMAIL: (Role.BUREAU, None),
+        DEMO_ENTERPRISE_EMAIL: (Role.ENTERPRISE, enterprise_id),
     }
     for email, (role, ent_id) in wanted.items():
         if session.scalar(select(User.id).where(User.email == email)) is None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from simpleeval import SimpleEval
 
-from .model import NA
+from assessment.core.questionnaire.model import NA
 
 _ALLOWED_NODES = (
     ast.Expression,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .charts import PALETTE, BandRow, Figure, Series, band_bars, radar
-from .services.results import ResultView
-from .text import N_
+from assessment.core.charts import PALETTE, BandRow, Figure, Series, band_bars, radar
+from assessment.core.result_view import ResultView
+from assessment.core.text import N_
 
 CHART_TEXTS = {
     "me": N_("Your enterprise"),

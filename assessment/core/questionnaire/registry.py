@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .loader import load_file
-from .model import Questionnaire
+from assessment.core.questionnaire.loader import load_file
+from assessment.core.questionnaire.model import Questionnaire
 
 
 class InvalidQuestionnaireError(RuntimeError):

@@ -9,8 +9,11 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from .extensions import db
-from .models import STATUS_SUBMITTED, Assessment
+from assessment.core.enums import Status
+from assessment.services.models import Assessment
+from assessment.web.context import report_pdf
+from assessment.web.extensions import db
+from reports import report_fonts
 
 
 def find_assessment(identifier: str) -> Assessment:
@@ -23,7 +26,7 @@ def find_assessment(identifier: str) -> Assessment:
         assessment = db.session.scalar(select(Assessment).where(Assessment.public_id == identifier))
     if assessment is None:
         raise click.ClickException(f"no assessment with id or public id {identifier!r}")
-    if assessment.status != STATUS_SUBMITTED:
+    if assessment.status != Status.SUBMITTED:
         raise click.ClickException(
             f"assessment {identifier} is a draft: only submitted assessments have a report"
         )
@@ -49,10 +52,6 @@ def find_assessment(identifier: str) -> Assessment:
 )
 def report_command(assessment_id: str, out: Path, lang: str) -> None:
     """Write the PDF diagnosis report of ASSESSMENT_ID (numeric id or public id) to --out."""
-    from reports import report_fonts, report_for
-
-    from .web.context import benchmarks
-
     assessment = find_assessment(assessment_id)
     registry = current_app.extensions["questionnaires"]
     questionnaire = registry.get(assessment.questionnaire_id, assessment.questionnaire_version)
@@ -61,20 +60,11 @@ def report_command(assessment_id: str, out: Path, lang: str) -> None:
             f"questionnaire {assessment.questionnaire_id} {assessment.questionnaire_version} "
             "is not loaded"
         )
-    font_path = current_app.config.get("REPORT_FONT")
-    pdf = report_for(
-        db.session,
-        assessment,
-        questionnaire,
-        benchmarks(),
-        lang,
-        font_path=font_path,
-        timezone=current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai",
-    )
+    pdf = report_pdf(assessment, questionnaire, lang)
     try:
         out.write_bytes(pdf)
     except OSError as exc:
         raise click.ClickException(f"cannot write {out}: {exc.strerror or exc}") from exc
-    fonts = report_fonts(font_path)
+    fonts = report_fonts(current_app.config.get("REPORT_FONT"))
     font = fonts.path or f"{fonts.regular} (built-in, not embedded)"
     click.echo(f"Wrote {out} ({len(pdf) // 1024} KB, {lang}, font {font}).")

@@ -10,10 +10,10 @@ from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_eval_context
 from markupsafe import Markup
 
-from . import enterprise as ent
-from .i18n import current_lang, translations
-from .questionnaire.answers import describe
-from .questionnaire.model import EMPTY_TEXT, Text
+from assessment.core import enterprise as ent
+from assessment.core.questionnaire.answers import describe
+from assessment.core.questionnaire.model import EMPTY_TEXT, Text
+from assessment.web.i18n import current_lang, translations
 
 
 def tr(text: Text | dict | None) -> str:

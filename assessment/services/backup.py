@@ -34,9 +34,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import JSON, Connection, DateTime, Engine, Row, Table, func, select, text
 from sqlalchemy.exc import StatementError
 
-from .migrate import MIGRATIONS_DIR, upgrade
-from .models import Base
-from .services import indicator_totals
+from assessment.services import indicator_totals
+from assessment.services.migrate import MIGRATIONS_DIR, upgrade
+from assessment.services.models import Base
 
 FORMAT_NAME = "cixi-assessment-backup"
 FORMAT_VERSION = 1

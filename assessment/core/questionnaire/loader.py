@@ -12,8 +12,8 @@ from typing import Any
 
 import yaml
 
-from .expressions import check_expression
-from .model import (
+from assessment.core.questionnaire.expressions import check_expression
+from assessment.core.questionnaire.model import (
     EFFORTS,
     EMPTY_TEXT,
     HORIZONS,

@@ -10,9 +10,9 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from ..text import N_, Problem
-from .expressions import Answers, evaluate, evaluator_for
-from .model import NA, Question, Questionnaire
+from assessment.core.questionnaire.expressions import Answers, evaluate, evaluator_for
+from assessment.core.questionnaire.model import NA, Question, Questionnaire
+from assessment.core.text import N_, Problem
 
 
 def coerce(question: Question, raw: Any) -> tuple[Any, Problem | None]:

@@ -10,7 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from .extensions import db
+from assessment.web.extensions import db
 
 
 def _registry():
@@ -24,7 +24,7 @@ questionnaire_cli = AppGroup("questionnaire", help="Validate, list and show ques
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 def validate_command(paths: tuple[str, ...]) -> None:
     """Check questionnaire files; list every problem and exit 1 if there is any."""
-    from .questionnaire.loader import load_file
+    from assessment.core.questionnaire.loader import load_file
 
     problems: list[str] = []
     for path in paths:
@@ -58,7 +58,7 @@ def list_command() -> None:
 @click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
 def show_command(questionnaire_id: str, version: str | None, fmt: str) -> None:
     """Print the normalised definition (dimensions, questions, choices, points, bounds, relevant)."""
-    from .questionnaire.serialize import to_dict
+    from assessment.core.questionnaire.serialize import to_dict
 
     questionnaire = _registry().get(questionnaire_id, version)
     if questionnaire is None:
@@ -73,8 +73,8 @@ def show_command(questionnaire_id: str, version: str | None, fmt: str) -> None:
 @click.option("--version", "version", default=None, help="Version (default: the newest).")
 def score_command(questionnaire_id: str, answers_file, version: str | None) -> None:
     """Score ANSWERS_FILE (JSON: question id → value) and print the result as JSON."""
-    from .questionnaire.answers import clean, coerce
-    from .scoring import score
+    from assessment.core.questionnaire.answers import clean, coerce
+    from assessment.core.scoring import score
 
     questionnaire = _registry().get(questionnaire_id, version)
     if questionnaire is None:
@@ -110,7 +110,7 @@ def score_command(questionnaire_id: str, answers_file, version: str | None) -> N
 @with_appcontext
 def init_db_command() -> None:
     """Create or upgrade the database schema to the newest migration (idempotent)."""
-    from .migrate import current_revision, upgrade
+    from assessment.services.migrate import current_revision, upgrade
 
     upgrade(db.engine)
     click.echo(f"Database ready at revision {current_revision(db.engine)}.")
@@ -123,8 +123,8 @@ def init_db_command() -> None:
 @click.option("--password", default=None, help="Prompted for when not given.")
 def create_user_command(email: str, role: str, password: str | None) -> None:
     """Create a bureau analyst or an admin account."""
-    from .models import User
-    from .services.accounts import email_taken, hash_password, password_problem
+    from assessment.services.accounts import email_taken, hash_password, password_problem
+    from assessment.services.models import User
 
     if email_taken(db.session, email):
         raise click.ClickException(f"an account with {email} already exists")
@@ -153,7 +153,7 @@ def create_user_command(email: str, role: str, password: str | None) -> None:
 )
 def seed_demo_command(count: int, seed: int, if_empty: bool) -> None:
     """Create COUNT synthetic Cixi enterprises with submitted assessments (flagged as demo)."""
-    from .demo import DEMO_PASSWORD, seed_demo
+    from assessment.services.demo import DEMO_PASSWORD, seed_demo
 
     summary = seed_demo(db.session, _registry(), count, seed, if_empty=if_empty)
     if summary is None:
@@ -172,8 +172,8 @@ def seed_demo_command(count: int, seed: int, if_empty: bool) -> None:
 def rebuild_totals_command() -> None:
     """Recompute the per-question totals behind the dashboard's weakest indicators from the
     stored scores (only needed after rows were changed outside the application)."""
-    from .benchmark import bump_generation
-    from .services import indicator_totals
+    from assessment.services import indicator_totals
+    from assessment.services.cache import bump_generation
 
     indicator_totals.rebuild(db.session)
     bump_generation(db.session, history=True)  # cached figures came from the old totals
@@ -189,10 +189,9 @@ def rebuild_totals_command() -> None:
 @with_appcontext
 def export_command(fmt: str, out: str, questionnaire_id: str, lang: str) -> None:
     """The bureau export: one row per enterprise with its latest assessment and every dimension."""
+    from assessment.services import bureau_stats, enterprise_list, exports
+    from assessment.services.bureau_filters import Filters
     from reports.i18n import translator
-
-    from .services import bureau_stats, enterprise_list, exports
-    from .services.bureau_filters import Filters
 
     questionnaire = _registry().get(questionnaire_id)
     if questionnaire is None:
@@ -215,8 +214,8 @@ def export_command(fmt: str, out: str, questionnaire_id: str, lang: str) -> None
 def register(app: Flask) -> None:
     """Add the commands to `app.cli`."""
     app.cli.add_command(questionnaire_cli)
-    from .backup_cli import backup_command, restore_command
-    from .report_cli import report_command
+    from assessment.cli.backup import backup_command, restore_command
+    from assessment.cli.report import report_command
 
     app.cli.add_command(report_command)
     commands = (score_command, init_db_command, create_user_command, seed_demo_command,

@@ -6,7 +6,6 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
-from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -22,6 +21,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from assessment.core.enums import JobStatus, Role, Status
+
 # A naming convention makes constraint names stable, so Alembic batch migrations work on SQLite.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -32,14 +33,6 @@ NAMING_CONVENTION = {
 }
 
 JsonType = JSON().with_variant(JSONB(), "postgresql")
-
-ROLE_ENTERPRISE = "enterprise"
-ROLE_BUREAU = "bureau"
-ROLE_ADMIN = "admin"
-ROLES = (ROLE_ENTERPRISE, ROLE_BUREAU, ROLE_ADMIN)
-
-STATUS_DRAFT = "draft"
-STATUS_SUBMITTED = "submitted"
 
 
 def utcnow() -> datetime:
@@ -79,13 +72,13 @@ class Enterprise(Base):
     )
 
 
-class User(UserMixin, Base):
+class User(Base):
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
-    role: Mapped[str] = mapped_column(String(20), default=ROLE_ENTERPRISE)
+    role: Mapped[str] = mapped_column(String(20), default=Role.ENTERPRISE)
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped at logout and password reset: sessions carrying an older value are refused.
@@ -95,11 +88,17 @@ class User(UserMixin, Base):
 
     enterprise: Mapped[Enterprise | None] = relationship(back_populates="users")
 
+    # The four members Flask-Login expects of a user, defined here so models need no web library.
+    is_authenticated = True
+    is_anonymous = False
+
     @property
-    def is_active(self) -> bool:  # Flask-Login
+    def is_active(self) -> bool:
+        """Deactivated accounts cannot sign in, and their sessions end."""
         return self.active
 
-    def get_id(self) -> str:  # Flask-Login: the id carries the session version
+    def get_id(self) -> str:
+        """The session token: the id with the session version, so bumping it ends old sessions."""
         return f"{self.id}:{self.session_version}"
 
 
@@ -132,7 +131,7 @@ class Assessment(Base):
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"))
     questionnaire_id: Mapped[str] = mapped_column(String(40))
     questionnaire_version: Mapped[str] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(12), default=STATUS_DRAFT)
+    status: Mapped[str] = mapped_column(String(12), default=Status.DRAFT)
     answers: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     current_page: Mapped[int] = mapped_column(Integer, default=0)
     # Optimistic lock: every save increments it; a save carrying an older value is a conflict.
@@ -249,7 +248,7 @@ class ExportJob(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     filters: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     lang: Mapped[str] = mapped_column(String(5), default="zh")
-    status: Mapped[str] = mapped_column(String(12), default="queued")  # queued|running|done|failed
+    status: Mapped[str] = mapped_column(String(12), default=JobStatus.QUEUED)
     total: Mapped[int] = mapped_column(Integer, default=0)
     done: Mapped[int] = mapped_column(Integer, default=0)
     path: Mapped[str | None] = mapped_column(String(400))

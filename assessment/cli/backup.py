@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from . import backup
-from .extensions import db
+from assessment.services import backup
+from assessment.web.extensions import db
 
 
 def _echo_counts(counts: dict[str, int]) -> None:
@@ -50,7 +50,7 @@ def restore_command(path: Path, replace: bool, yes: bool) -> None:
     The schema is migrated to the newest revision first; the rows go in in one transaction, so
     a failed restore writes nothing.
     """
-    from .migrate import upgrade
+    from assessment.services.migrate import upgrade
 
     try:
         header = backup.read_header(path)

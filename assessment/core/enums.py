@@ -1,0 +1,34 @@
+"""The closed sets of identifiers that the database stores and every layer compares."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """What an account may do (stored in `user_account.role`)."""
+
+    ENTERPRISE = "enterprise"
+    BUREAU = "bureau"
+    ADMIN = "admin"
+
+    @property
+    def is_staff(self) -> bool:
+        """Bureau and admin accounts read every enterprise's data."""
+        return self in (Role.BUREAU, Role.ADMIN)
+
+
+class Status(StrEnum):
+    """Where an assessment is in its life (stored in `assessment.status`)."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class JobStatus(StrEnum):
+    """Where a background job is (stored in `export_job.status`)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"

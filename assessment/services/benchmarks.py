@@ -1,0 +1,163 @@
+"""Cohort statistics from the database: one SQL query per cohort, cached per worker. No Flask.
+
+One query aggregates the latest submitted assessment of each enterprise into a frequency table per
+metric (`GROUP BY metric, score`); `assessment.core.cohorts` turns it into n, mean, quartiles and
+percentile ranks. Tables are cached in the worker's `Cache`, keyed by the generation that every
+submit bumps in the database, so every worker sees a new submission at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, literal, select, union_all
+from sqlalchemy.orm import Session
+
+from assessment.core.cohorts import (
+    COHORT_KINDS,
+    TOTAL,
+    WIDER,
+    Cohort,
+    CohortTable,
+    Comparison,
+    Distribution,
+)
+from assessment.core.enums import Status
+from assessment.services.cache import Cache, generation
+from assessment.services.models import Assessment, DimensionScore, utcnow
+
+
+def window_start(now: datetime, months: int) -> datetime:
+    """The start of the benchmark window, at day granularity (so it can key a cache)."""
+    start = now - timedelta(days=round(months * 30.4375))
+    return start.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+class Benchmarks:
+    """Cohort statistics for one questionnaire version, over one window."""
+
+    def __init__(
+        self,
+        session: Session,
+        cache: Cache | None = None,
+        window_months: int = 24,
+        min_cohort: int = 5,
+        include_demo: bool = False,
+        now: datetime | None = None,
+    ):
+        self.session = session
+        self.cache = cache or Cache()
+        self.window_months = window_months
+        self.min_cohort = min_cohort
+        self.include_demo = include_demo
+        self.since = window_start(now or utcnow(), window_months)
+        self._generation: int | None = None
+
+    @classmethod
+    def from_config(cls, session: Session, cache: Cache, config: Mapping[str, Any]) -> Benchmarks:
+        """Cohort statistics as the app is configured: window, k threshold, demo data only in
+        demo mode."""
+        return cls(
+            session,
+            cache=cache,
+            window_months=config["BENCHMARK_WINDOW_MONTHS"],
+            min_cohort=config["BENCHMARK_MIN_COHORT"],
+            include_demo=config["DEMO_MODE"],
+        )
+
+    def _filters(self, questionnaire_id: str, version: str, cohort: Cohort) -> list:
+        filters = [
+            Assessment.questionnaire_id == questionnaire_id,
+            Assessment.questionnaire_version == version,
+            Assessment.is_latest.is_(True),
+            Assessment.status == Status.SUBMITTED,
+            Assessment.submitted_at >= self.since,
+        ]
+        if not self.include_demo:
+            filters.append(Assessment.is_demo.is_(False))
+        if cohort.industry is not None:
+            filters.append(Assessment.industry == cohort.industry)
+        if cohort.town is not None:
+            filters.append(Assessment.town == cohort.town)
+        if cohort.size_class is not None:
+            filters.append(Assessment.size_class == cohort.size_class)
+        return filters
+
+    def table(self, questionnaire_id: str, version: str, cohort: Cohort) -> CohortTable:
+        """The frequency tables of the total and every dimension in a cohort (cached)."""
+        if self._generation is None:
+            self._generation = generation(self.session)
+        key = (questionnaire_id, version, cohort, self.since, self.include_demo, self._generation)
+        return self.cache.get_or_compute(
+            "cohort_table", key, lambda: self._query_table(questionnaire_id, version, cohort)
+        )
+
+    def _query_table(self, questionnaire_id: str, version: str, cohort: Cohort) -> CohortTable:
+        filters = self._filters(questionnaire_id, version, cohort)
+        totals = select(literal(TOTAL).label("metric"), Assessment.total.label("score")).where(
+            *filters
+        )
+        dimensions = (
+            select(DimensionScore.dimension_id.label("metric"), DimensionScore.score.label("score"))
+            .join(Assessment, Assessment.id == DimensionScore.assessment_id)
+            .where(*filters)
+        )
+        rows = union_all(totals, dimensions).subquery()
+        stmt = (
+            select(rows.c.metric, rows.c.score, func.count())
+            .group_by(rows.c.metric, rows.c.score)
+            .order_by(rows.c.metric, rows.c.score)
+        )
+        grouped: dict[str, list[tuple[float, int]]] = {}
+        for metric, score, count in self.session.execute(stmt):
+            grouped.setdefault(metric, []).append((float(score), int(count)))
+        metrics = {metric: Distribution.from_counts(pairs) for metric, pairs in grouped.items()}
+        return CohortTable(cohort, metrics)
+
+    def includes(self, assessment: Assessment) -> bool:
+        """Whether this assessment is itself one of the cohort's data points."""
+        return bool(
+            assessment.is_latest
+            and assessment.status == Status.SUBMITTED
+            and assessment.submitted_at is not None
+            and assessment.submitted_at >= self.since
+            and (self.include_demo or not assessment.is_demo)
+        )
+
+    def compare(
+        self, assessment: Assessment, scores: dict[str, float | None]
+    ) -> dict[str, Comparison]:
+        """For each cohort kind: the cohort shown (falling back to a wider one below k peers),
+        its statistics and the assessment's percentile rank per metric.
+
+        `scores` maps TOTAL and dimension ids to the assessment's scores.
+        """
+        includes_self = self.includes(assessment)
+        out = {}
+        for kind in COHORT_KINDS:
+            requested = Cohort.of(kind, assessment.industry, assessment.town, assessment.size_class)
+            comparison = Comparison(requested, None)
+            candidate: Cohort | None = requested
+            while candidate is not None:
+                table = self.table(
+                    assessment.questionnaire_id, assessment.questionnaire_version, candidate
+                )
+                if table.n - (1 if includes_self else 0) >= self.min_cohort:
+                    comparison.shown, comparison.n = candidate, table.n
+                    for metric, dist in table.metrics.items():
+                        comparison.stats[metric] = dist.stats()
+                        score = scores.get(metric)
+                        comparison.percentile[metric] = (
+                            None if score is None else dist.percentile_rank(score, includes_self)
+                        )
+                    break
+                wider = WIDER.get(candidate.kind)
+                candidate = (
+                    Cohort.of(wider, assessment.industry, assessment.town, assessment.size_class)
+                    if wider
+                    else None
+                )
+            out[kind] = comparison
+        return out

@@ -1,0 +1,98 @@
+"""The application factory: configuration, then one `configure_*` step per concern (flaskbb style)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from assessment import cli
+from assessment.core.questionnaire import Registry
+from assessment.services.cache import Cache
+from assessment.web import errors, hardening, templating
+from assessment.web.admin.routes import bp as admin_bp
+from assessment.web.auth.routes import bp as auth_bp
+from assessment.web.auth.session import load_user
+from assessment.web.bureau.routes import bp as bureau_bp
+from assessment.web.config import DEFAULT_SECRET_KEY, DefaultConfig, from_environment
+from assessment.web.extensions import babel, csrf, db, limiter, login_manager
+from assessment.web.i18n import select_locale
+from assessment.web.main.routes import bp as main_bp
+from assessment.web.reports.routes import bp as reports_bp
+from assessment.web.results.routes import bp as results_bp
+from assessment.web.survey.fields import SurveyForms
+from assessment.web.survey.routes import bp as survey_bp
+from reports import configure_reportlab
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+BLUEPRINTS = (main_bp, auth_bp, survey_bp, results_bp, reports_bp, bureau_bp, admin_bp)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: config defaults → instance/config.py → environment → test overrides."""
+    app = Flask(
+        "assessment",
+        instance_path=os.environ.get("INSTANCE_PATH", str(PROJECT_DIR / "instance")),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_DIR / "templates"),
+        static_folder=str(PROJECT_DIR / "static"),
+    )
+    configure_app(app, test_config)
+    configure_questionnaires(app)
+    configure_extensions(app)
+    configure_blueprints(app)
+    errors.register(app)
+    templating.register(app)
+    cli.register(app)
+    hardening.register(app)
+    configure_reportlab()
+    return app
+
+
+def configure_app(app: Flask, test_config: dict | None) -> None:
+    """Settings in order of precedence; refuse a production start with the default secret key."""
+    app.config.from_object(DefaultConfig)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(from_environment())
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'assessment.sqlite3'}"
+    app.config["QUESTIONNAIRE_DIR"] = app.config.get("QUESTIONNAIRE_DIR") or str(
+        PROJECT_DIR / "questionnaires"
+    )
+    if app.config["PRODUCTION"] and app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
+        raise RuntimeError("PRODUCTION is set but SECRET_KEY is the default: set SECRET_KEY.")
+
+
+def configure_questionnaires(app: Flask) -> None:
+    """Load every questionnaire version once (refusing to start on an invalid file: the error lists
+    every problem), with its survey form classes, and the app's one cross-request cache."""
+    registry = Registry.from_directory(app.config["QUESTIONNAIRE_DIR"])
+    app.extensions["questionnaires"] = registry
+    app.extensions["survey_forms"] = SurveyForms(registry)
+    app.extensions["cache"] = Cache()
+
+
+def configure_extensions(app: Flask) -> None:
+    """Bind the Flask extensions (database, Babel, CSRF, rate limits, sessions) to `app`."""
+    db.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(PROJECT_DIR / "translations"),
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+
+
+def configure_blueprints(app: Flask) -> None:
+    """Register every area's blueprint."""
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
