@@ -100,7 +100,7 @@ def app(make_app):
 @pytest.fixture(autouse=True)
 def _push_request_context():
     """pytest-flask pushes a request context per test, which leaks `g` and Babel's cached locale
-    between client requests; we do not want that (DESIGN §11)."""
+    between client requests; we do not want that."""
     yield
 
 

@@ -1,4 +1,4 @@
-"""The `flask --app app ...` commands (DESIGN §9)."""
+"""The `flask --app app ...` commands."""
 
 from __future__ import annotations
 

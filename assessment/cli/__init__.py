@@ -1,4 +1,4 @@
-"""`flask --app app ...` commands (DESIGN §9). Each has --help."""
+"""`flask --app app ...` commands (listed in README.md). Each has --help."""
 
 from __future__ import annotations
 

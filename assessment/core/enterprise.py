@@ -1,8 +1,8 @@
 """Enterprise facts for Cixi: locations, industries, size classes and the 统一社会信用代码.
 
 Pure Python (no Flask) so it can be used by the web layer, the demo seeder and reports alike.
-The location and industry lists live in ``data/cixi.yaml``; the rules follow
-/work/shared/reference/cixi.md (GB 32100-2015, GB 11714, 统计上大中小微型企业划分办法 2017).
+The location and industry lists live in ``data/cixi.yaml``; the rules (GB 32100-2015, GB 11714,
+统计上大中小微型企业划分办法 2017) and their sources are described in docs/domain.md.
 """
 
 import random

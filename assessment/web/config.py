@@ -23,7 +23,7 @@ class DefaultConfig:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024
-    # Benchmarks (DESIGN §5)
+    # Benchmarks: assessments older than the window are left out; smaller cohorts are not shown
     BENCHMARK_WINDOW_MONTHS = 24
     BENCHMARK_MIN_COHORT = 5
     DEMO_MODE = False
