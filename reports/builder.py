@@ -23,8 +23,8 @@ from reportlab.platypus import (
 )
 
 from assessment.core import enterprise as ent
+from assessment.core.charts import chart_texts, result_figures
 from assessment.core.cohorts import TOTAL
-from assessment.core.result_charts import result_figures
 from assessment.core.result_view import ResultView
 
 from . import linebreak, roadmap, sections, summary
@@ -129,7 +129,7 @@ def cover(ctx: Ctx) -> list:
 
 def story(ctx: Ctx) -> list:
     """Every flowable of the report, in reading order."""
-    figures = result_figures(ctx.view, ctx.lang, summary.chart_labels(ctx))
+    figures = result_figures(ctx.view, ctx.lang, chart_texts(ctx.t.gettext))
     return [
         *cover(ctx),
         *summary.summary(ctx, figures),

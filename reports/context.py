@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
 from assessment.core import enterprise as ent
-from assessment.core.charts import Figure
+from assessment.core.charts.shapes import Figure
 from assessment.core.cohorts import Cohort
 from assessment.core.questionnaire.model import Text
 from assessment.core.result_view import ResultView

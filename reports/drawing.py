@@ -1,4 +1,4 @@
-"""Render the plain-shape Figures of assessment.charts with reportlab graphics (the PDF's charts).
+"""Render the plain-shape Figures of assessment.core.charts with reportlab: the PDF's charts.
 
 The result page draws the very same Figure objects as SVG. Figures use y growing downwards; a
 reportlab Drawing has y growing upwards, so every y becomes `fig.height - y`.
@@ -6,6 +6,7 @@ reportlab Drawing has y growing upwards, so every y becomes `fig.height - y`.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 
 from reportlab.graphics.shapes import (
@@ -24,9 +25,9 @@ from reportlab.graphics.shapes import Line as RLLine
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from assessment.core.charts import Circle, Figure, Label, Line
-from assessment.core.charts import Polygon as FigPolygon
-from assessment.core.charts import Rect as FigRect
+from assessment.core.charts.shapes import Circle, Figure, Label, Line
+from assessment.core.charts.shapes import Polygon as FigPolygon
+from assessment.core.charts.shapes import Rect as FigRect
 
 ANCHORS = {"start": "start", "middle": "middle", "end": "end"}
 
@@ -168,6 +169,4 @@ def _extent(fig: Figure, labels: dict, font_name: str) -> tuple[float, float, fl
 
 
 def _relabel(shape: Label, new_text: str) -> Label:
-    from dataclasses import replace
-
     return replace(shape, text=new_text)

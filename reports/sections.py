@@ -6,7 +6,7 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from assessment.core.charts import BandRow, band_bars
+from assessment.core.charts import chart_texts, dimension_bands, peers_of
 from assessment.core.cohorts import COHORT_KINDS
 
 from .context import Ctx, pct, score
@@ -53,16 +53,12 @@ def _dimension_heading(ctx: Ctx, number: int, item) -> Table:
 
 def _dimension_peers(ctx: Ctx, item) -> list:
     _, s, view = ctx.t.gettext, ctx.s, ctx.view
-    industry, city = view.comparisons["industry"], view.comparisons["city"]
-    peers = industry if industry.shown else city
-    if not peers.shown:
+    fig = dimension_bands(view, item, ctx.lang, chart_texts(_))
+    if fig is None:
         return []
+    city, peers = view.comparisons["city"], peers_of(view)
     did = item.dimension.id
     st, cs = peers.stats.get(did), city.stats.get(did)
-    row = BandRow(item.dimension.title.get(ctx.lang), item.score,
-                  *((st.p25, st.median, st.p75) if st else (None, None, None)))  # fmt: skip
-    labels = (_("Your enterprise"), _("Peers P25–P75"), _("Peer median"))
-    fig = band_bars([row], legend=labels)  # the page's width, scaled to the column
     facts = ctx.u(
         _(
             "Compared with %(cohort)s: median %(median)s, middle half %(p25)s–%(p75)s, Cixi "

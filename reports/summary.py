@@ -6,51 +6,11 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from assessment.core import enterprise as ent
 from assessment.core.cohorts import COHORT_KINDS, TOTAL
-from assessment.core.result_charts import chart_labels as shared_chart_labels
+from assessment.core.headline import ahead_sentences
 
 from .context import Ctx, delta, pct, score
 from .styles import BRAND, CONTENT_W, RULE, WASH
-
-
-def chart_labels(ctx: Ctx) -> dict[str, str]:
-    """The chart texts (shared with the result page's charts)."""
-    return shared_chart_labels(ctx.t.gettext)
-
-
-def _ahead_sentences(ctx: Ctx) -> list[str]:
-    _, view = ctx.t.gettext, ctx.view
-    city, industry = view.comparisons["city"], view.comparisons["industry"]
-    out = []
-    if city.shown and city.percentile.get(TOTAL) is not None:
-        out.append(
-            _(
-                "You are ahead of %(pct)s of assessed enterprises in Cixi.",
-                pct=pct(city.percentile[TOTAL]),
-            )
-        )
-    if industry.shown and industry.shown.kind != "city":
-        if industry.percentile.get(TOTAL) is not None:
-            name = ent.industry_label(industry.shown.industry, ctx.lang)
-            out.append(
-                _(
-                    "You are ahead of %(pct)s of %(industry)s enterprises in Cixi.",
-                    pct=pct(industry.percentile[TOTAL]),
-                    industry=name,
-                )
-            )
-    elif city.shown:
-        out.append(
-            _(
-                "Fewer than %(k)s peers have submitted in your industry, so it is not compared "
-                "separately.",
-                k=view.min_cohort,
-            )
-        )
-    if not city.shown:
-        out.append(_("Not enough enterprises have submitted yet to compare you with peers."))
-    return [ctx.u(text) for text in out]
 
 
 def _ladder(ctx: Ctx):
@@ -97,8 +57,9 @@ def summary(ctx: Ctx, figures: dict) -> list:
     out += [top, Spacer(1, 6), _ladder(ctx), Spacer(1, 8)]
     if view.level:
         out.append(Paragraph(ctx.tr(view.level.meaning), s.body))
-    for sentence in _ahead_sentences(ctx):
-        out.append(Paragraph(s.bold(sentence), s.body))
+    for sentence in ahead_sentences(view, ctx.lang):  # the result page shows the same ones
+        text = ctx.u(_(sentence.message, **sentence.params))
+        out.append(Paragraph(s.bold(text), s.body))
     out.append(CondPageBreak(120 * mm))
     out.append(s.heading(ctx.u(_("Where you stand among Cixi peers")), s.h2))
     caption = _(

@@ -30,8 +30,8 @@ from assessment.services.bureau_filters import Filters
 from assessment.services.models import Assessment, Enterprise, ExportJob
 from assessment.web.access import bureau_required, registry
 from assessment.web.bureau import batch
-from assessment.web.bureau.charts import dashboard_charts, history_chart
 from assessment.web.bureau.forms import filter_form
+from assessment.web.charts import dashboard_charts, history_chart
 from assessment.web.extensions import db
 from assessment.web.i18n import current_lang
 from assessment.web.pagination import pager

@@ -8,13 +8,14 @@ from flask_login import current_user, login_required
 
 from assessment.core.cohorts import TOTAL
 from assessment.core.enums import Role, Status
+from assessment.core.headline import ahead_sentences
 from assessment.core.result_view import step_answer_labels
 from assessment.services import audit, results
 from assessment.web.access import questionnaire_of, viewable_assessment
+from assessment.web.charts import chart_svgs
 from assessment.web.context import benchmarks
 from assessment.web.extensions import db
 from assessment.web.i18n import current_lang
-from assessment.web.results.charts import chart_svgs
 
 bp = Blueprint("results", __name__)
 MAX_SELECTED_STEPS = 30
@@ -44,6 +45,7 @@ def show(public_id: str):
         result=view.result,
         level=view.level,
         charts=chart_svgs(view, lang),
+        headline=ahead_sentences(view, lang),
         step_labels=step_labels,
         TOTAL=TOTAL,
         what_if=bool(request.args.get("whatif")),

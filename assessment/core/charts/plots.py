@@ -1,85 +1,22 @@
-"""Charts as plain shapes, drawn once and rendered twice: SVG for pages, reportlab for the PDF.
-
-Coordinates are in points with y growing downwards (SVG's convention); the reportlab renderer
-flips them. No Flask, no reportlab here.
-"""
+"""Plot builders: data in, a Figure of plain shapes out (no text is translated here; callers pass
+the texts, see `texts`)."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from html import escape
 
-PALETTE = {"me": "#0b5cab", "city": "#6b7785", "industry": "#d97706", "grid": "#d5dbe3",
-           "band": "#c9dcf2", "median": "#1f2933", "text": "#33404d", "muted": "#5f6b7a"}  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Line:
-    x1: float
-    y1: float
-    x2: float
-    y2: float
-    stroke: str
-    width: float = 1.0
-    dash: tuple[float, ...] = ()
-
-
-@dataclass(frozen=True)
-class Polygon:
-    points: tuple[tuple[float, float], ...]
-    stroke: str
-    fill: str | None = None
-    fill_opacity: float = 0.0
-    width: float = 1.5
-    dash: tuple[float, ...] = ()
-
-
-@dataclass(frozen=True)
-class Rect:
-    x: float
-    y: float
-    w: float
-    h: float
-    fill: str
-    stroke: str | None = None
-
-
-@dataclass(frozen=True)
-class Circle:
-    cx: float
-    cy: float
-    r: float
-    fill: str
-    stroke: str | None = None
-
-
-@dataclass(frozen=True)
-class Label:
-    x: float
-    y: float
-    text: str
-    size: float = 9
-    anchor: str = "middle"  # start | middle | end
-    fill: str = PALETTE["text"]
-    bold: bool = False
-
-
-@dataclass
-class Figure:
-    width: float
-    height: float
-    shapes: list = field(default_factory=list)
-    title: str = ""
-
-
-@dataclass(frozen=True)
-class Series:
-    name: str
-    values: tuple[float | None, ...]
-    color: str
-    filled: bool = False
-    dash: tuple[float, ...] = ()
+from assessment.core.charts.shapes import (
+    PALETTE,
+    STAGE_COLORS,
+    BandRow,
+    Circle,
+    Figure,
+    Label,
+    Line,
+    Polygon,
+    Rect,
+    Series,
+)
 
 
 def radar(axes: list[str], series: list[Series], size: float = 320, title: str = "") -> Figure:
@@ -135,15 +72,6 @@ def _legend(fig: Figure, series: list[Series], top: float) -> None:
         fig.shapes.append(Label(x + 24, y + 3.5, s.name, 9, "start"))
 
 
-@dataclass(frozen=True)
-class BandRow:
-    label: str
-    value: float | None  # the enterprise
-    p25: float | None = None
-    median: float | None = None
-    p75: float | None = None
-
-
 def band_bars(
     rows: list[BandRow],
     width: float = 520,
@@ -195,48 +123,6 @@ def band_bars(
     fig.shapes.append(Line(x0 + 300, ly - 8, x0 + 300, ly + 4, PALETTE["median"], 2))
     fig.shapes.append(Label(x0 + 306, ly + 1, legend[2], 8, "start"))
     return fig
-
-
-def _dash(dash: tuple[float, ...]) -> str:
-    return f' stroke-dasharray="{",".join(str(d) for d in dash)}"' if dash else ""
-
-
-def to_svg(fig: Figure, css_class: str = "chart") -> str:
-    """The figure as inline SVG markup (text escaped), accessible through its title."""
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" viewBox="0 0 {fig.width:g} '
-        f'{fig.height:g}" width="{fig.width:g}" height="{fig.height:g}" role="img"'
-        f' aria-label="{escape(fig.title)}" font-family="sans-serif"><title>{escape(fig.title)}</title>'
-    ]
-    for s in fig.shapes:
-        if isinstance(s, Line):
-            out.append(
-                f'<line x1="{s.x1:g}" y1="{s.y1:g}" x2="{s.x2:g}" y2="{s.y2:g}" '
-                f'stroke="{s.stroke}" stroke-width="{s.width:g}"{_dash(s.dash)}/>'
-            )
-        elif isinstance(s, Polygon):
-            pts = " ".join(f"{x:g},{y:g}" for x, y in s.points)
-            fill = f'fill="{s.fill}" fill-opacity="{s.fill_opacity:g}"' if s.fill else 'fill="none"'
-            out.append(
-                f'<polygon points="{pts}" {fill} stroke="{s.stroke}" '
-                f'stroke-width="{s.width:g}"{_dash(s.dash)}/>'
-            )
-        elif isinstance(s, Rect):
-            stroke = f' stroke="{s.stroke}"' if s.stroke else ""
-            out.append(
-                f'<rect x="{s.x:g}" y="{s.y:g}" width="{s.w:g}" height="{s.h:g}" '
-                f'fill="{s.fill}"{stroke}/>'
-            )
-        elif isinstance(s, Circle):
-            out.append(f'<circle cx="{s.cx:g}" cy="{s.cy:g}" r="{s.r:g}" fill="{s.fill}"/>')
-        elif isinstance(s, Label):
-            weight = ' font-weight="700"' if s.bold else ""
-            out.append(
-                f'<text x="{s.x:g}" y="{s.y:g}" font-size="{s.size:g}" text-anchor="{s.anchor}" '
-                f'fill="{s.fill}"{weight}>{escape(s.text)}</text>'
-            )
-    out.append("</svg>")
-    return "".join(out)
 
 
 def column_chart(
@@ -294,9 +180,6 @@ def line_chart(
     for x, y in points:
         fig.shapes.append(Circle(x, y, 3, PALETTE["me"]))
     return fig
-
-
-STAGE_COLORS = ("#c9d3df", "#8fb3dc", "#4f86c6", "#0b5cab", "#06386b")
 
 
 def share_bar(parts: list[tuple[str, float]], width: float = 520, title: str = "") -> Figure:
