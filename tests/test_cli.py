@@ -7,8 +7,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from assessment.core.enterprise import validate_uscc
+from assessment.core.enums import Role
 from assessment.core.scoring import score
+from assessment.core.uscc import validate_uscc
+from assessment.services import accounts
 from assessment.services.models import Assessment, Enterprise, User
 
 from .helpers import typical_answers
@@ -80,6 +82,29 @@ def test_init_db_is_idempotent(app):
     for _ in range(2):
         result = runner.invoke(args=["init-db"])
         assert result.exit_code == 0 and "revision" in result.output
+
+
+def test_create_user_makes_a_staff_account_that_can_sign_in(app, session):
+    runner = app.test_cli_runner()
+    password = "quiet-harbour-42"
+    args = ["create-user", "--email", "Analyst@Example.com", "--role", "bureau"]
+    created = runner.invoke(args=[*args, "--password", password])
+    assert created.exit_code == 0, created.output
+    assert created.output == "Created bureau account Analyst@Example.com.\n"
+    user = accounts.authenticate(session, "analyst@example.com", password)
+    assert user is not None and user.email == "analyst@example.com"
+    assert user.role == Role.BUREAU and user.active
+    taken = runner.invoke(args=[*args, "--password", password])
+    assert taken.exit_code == 1
+    assert "an account with Analyst@Example.com already exists" in taken.output
+    # The prompted password goes through the same rules as --password.
+    common = runner.invoke(
+        args=["create-user", "--email", "boss@example.com", "--role", "admin"],
+        input="1234567890\n1234567890\n",
+    )
+    assert common.exit_code == 1
+    assert "Error: This password is too common and easy to guess." in common.output
+    assert not accounts.email_taken(session, "boss@example.com")
 
 
 def test_seed_demo_creates_valid_flagged_data_deterministically(app):

@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from assessment.services import backup
+from assessment.services.migrate import upgrade
 from assessment.web.extensions import db
 
 
@@ -50,8 +51,6 @@ def restore_command(path: Path, replace: bool, yes: bool) -> None:
     The schema is migrated to the newest revision first; the rows go in in one transaction, so
     a failed restore writes nothing.
     """
-    from assessment.services.migrate import upgrade
-
     try:
         header = backup.read_header(path)
         upgrade(db.engine)

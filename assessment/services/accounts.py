@@ -55,6 +55,38 @@ def uscc_taken(session: Session, uscc: str) -> bool:
     return session.scalar(select(Enterprise.id).where(Enterprise.uscc == uscc)) is not None
 
 
+class AccountError(Exception):
+    """An account that cannot be created as asked; `problem` says why, for the user."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def create_staff_user(session: Session, email: str, password: str, role: Role) -> User:
+    """Create an active bureau or admin account with a hashed password and commit it.
+
+    Raises AccountError when the email is taken or the password is refused, and ValueError for a
+    role that is not a staff role (enterprise users come with their enterprise, see
+    `register_enterprise`).
+    """
+    role = Role(role)
+    if not role.is_staff:
+        raise ValueError(f"{role} is not a staff role")
+    if email_taken(session, email):
+        # The registration form's message, so the translation catalogs already carry it.
+        raise AccountError(
+            Problem(N_("An account with this email already exists. Please sign in."))
+        )
+    problem = password_problem(password, email)
+    if problem is not None:
+        raise AccountError(problem)
+    user = User(email=email.strip().lower(), password_hash=hash_password(password), role=role)
+    session.add(user)
+    session.commit()
+    return user
+
+
 @dataclass
 class Registration:
     uscc: str
