@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     DateTime,
     Float,
     ForeignKey,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -51,6 +53,13 @@ class Base(DeclarativeBase):
 
 class Enterprise(Base):
     __tablename__ = "enterprise"
+    # Invariants the code keeps, held by the database too (migration 0006). CHECK names come out
+    # as ck_<table>_<name> through the naming convention; the IN lists are the enums' values.
+    __table_args__ = (
+        CheckConstraint("employees >= 0", name="employees_not_negative"),
+        CheckConstraint("revenue_wan >= 0", name="revenue_not_negative"),
+        CheckConstraint("size_class IN ('large', 'medium', 'small', 'micro')", name="size_class"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
@@ -74,6 +83,7 @@ class Enterprise(Base):
 
 class User(Base):
     __tablename__ = "user_account"
+    __table_args__ = (CheckConstraint("role IN ('enterprise', 'bureau', 'admin')", name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -124,6 +134,26 @@ class Assessment(Base):
             "enterprise_id",
         ),  # fmt: skip
         Index("ix_assessment_enterprise_q", "enterprise_id", "questionnaire_id", "status"),
+        # At most one latest submission and one open draft per enterprise and questionnaire.
+        Index(
+            "uq_assessment_one_latest",
+            "enterprise_id",
+            "questionnaire_id",
+            unique=True,
+            sqlite_where=text("is_latest"),
+            postgresql_where=text("is_latest"),
+        ),
+        Index(
+            "uq_assessment_one_draft",
+            "enterprise_id",
+            "questionnaire_id",
+            unique=True,
+            sqlite_where=text("status = 'draft'"),
+            postgresql_where=text("status = 'draft'"),
+        ),
+        CheckConstraint("status IN ('draft', 'submitted')", name="status"),
+        CheckConstraint("NOT is_latest OR status = 'submitted'", name="latest_is_submitted"),
+        CheckConstraint("total >= 0 AND total <= 100", name="total_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -162,6 +192,7 @@ class DimensionScore(Base):
     # WITHOUT ROWID on SQLite: the composite key is the row, so it is stored once, not twice.
     __table_args__ = (
         Index("ix_dimension_score_dim", "dimension_id", "score"),
+        CheckConstraint("score >= 0 AND score <= 100", name="score_range"),
         {"sqlite_with_rowid": False},
     )
 
@@ -178,7 +209,13 @@ class QuestionScore(Base):
     """Points won on one scored, applicable question of a submitted assessment."""
 
     __tablename__ = "question_score"
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__ = (
+        # Scoring never gives more than a question's best attainable points, nor less than 0.
+        CheckConstraint(
+            "points >= 0 AND max_points >= 0 AND points <= max_points", name="points_range"
+        ),
+        {"sqlite_with_rowid": False},
+    )
 
     assessment_id: Mapped[int] = mapped_column(
         ForeignKey("assessment.id", ondelete="CASCADE"), primary_key=True
@@ -242,6 +279,10 @@ class ExportJob(Base):
     """A batch of PDF reports built in the background into one ZIP, with progress."""
 
     __tablename__ = "export_job"
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
+        CheckConstraint("done >= 0 AND total >= 0", name="progress_not_negative"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from assessment.core.enums import Status
@@ -48,7 +49,11 @@ def find_draft(
 
 
 def start(session: Session, enterprise: Enterprise, questionnaire: Questionnaire) -> Assessment:
-    """Resume the open draft of this questionnaire, or start a new one on its current version."""
+    """Resume the open draft of this questionnaire, or start a new one on its current version.
+
+    The database holds at most one open draft per enterprise and questionnaire: when two requests
+    start at once (a double click, two tabs), the one that loses the race resumes the other's.
+    """
     draft = find_draft(session, enterprise, questionnaire.id)
     if draft is not None:
         return draft
@@ -60,7 +65,14 @@ def start(session: Session, enterprise: Enterprise, questionnaire: Questionnaire
         is_demo=enterprise.is_demo,
     )
     session.add(draft)
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        existing = find_draft(session, enterprise, questionnaire.id)
+        if existing is None:  # some other constraint: not the race
+            raise
+        return existing
     return draft
 
 
