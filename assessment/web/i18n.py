@@ -1,8 +1,16 @@
-"""Locale selection: the language chosen in the session, else Simplified Chinese."""
+"""Locale selection and the request's catalog: the language chosen in the session, else Chinese."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from babel.support import NullTranslations
-from flask import current_app, g, has_app_context, session
-from flask_babel import get_locale, get_translations
+from flask import current_app, g, has_request_context, session
+from flask_babel import force_locale, get_locale, get_translations
+
+# Keys of this module's per-request memo in `flask.g` (our own names, nobody else's state).
+_LANG, _CATALOG = "_i18n_lang", "_i18n_catalog"
 
 
 def select_locale() -> str:
@@ -15,30 +23,40 @@ def select_locale() -> str:
 
 def current_lang() -> str:
     """'zh' or 'en': the language of the current request (worked out once per request)."""
-    lang = g.get("lang")
+    lang = g.get(_LANG)
     if lang is None:
         locale = get_locale()
-        lang = g.lang = "en" if locale is not None and locale.language == "en" else "zh"
+        lang = "en" if locale is not None and locale.language == "en" else "zh"
+        if has_request_context():
+            setattr(g, _LANG, lang)
     return lang
 
 
 def translations() -> NullTranslations:
-    """The Babel catalog of the current request, looked up once per request and locale.
+    """The Babel catalog of the current request, looked up once per request.
 
-    `flask_babel.get_translations()` costs about 6 µs a call (several context-local lookups and a
-    locale identifier string each time), and a survey page translates dozens of strings. The
-    catalog is remembered next to Flask-Babel's own per-request state (`g._flask_babel`), together
-    with the locale object it selected, so `force_locale()` and `refresh()` (which replace or drop
-    that object) still switch catalogs.
+    `flask_babel.get_translations()` costs about 6 µs a call, and a survey page translates dozens
+    of strings, so the catalog is remembered in `g` for the rest of the request. Code that needs
+    another language for a while (a mail to a user who reads English) uses `language()`, which
+    switches this memo with the locale.
     """
-    babel_state = g.get("_flask_babel") if has_app_context() else None
-    if babel_state is not None:
-        cached = babel_state.__dict__.get("assessment_catalog")
-        if cached is not None and cached[0] is babel_state.__dict__.get("babel_locale"):
-            return cached[1]
-    catalog = get_translations()  # selects the locale first when not done yet
-    babel_state = g.get("_flask_babel") if has_app_context() else None  # created by that call
-    locale = getattr(babel_state, "babel_locale", None)
-    if locale is not None:  # outside a request there is no locale and nothing to remember
-        babel_state.assessment_catalog = (locale, catalog)
+    catalog = g.get(_CATALOG)
+    if catalog is None:
+        catalog = get_translations()
+        if has_request_context():
+            setattr(g, _CATALOG, catalog)
     return catalog
+
+
+@contextmanager
+def language(lang: str) -> Iterator[None]:
+    """Render in `lang` inside the block (Flask-Babel's `force_locale` plus this module's memo)."""
+    saved = {key: g.pop(key, None) for key in (_LANG, _CATALOG)}
+    try:
+        with force_locale(lang):
+            yield
+    finally:
+        for key, value in saved.items():
+            g.pop(key, None)
+            if value is not None:
+                setattr(g, key, value)
