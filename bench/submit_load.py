@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy import create_engine, func, select
 
-from assessment.core.enterprise import make_uscc
+from assessment.core.uscc import make_uscc
 from assessment.services.accounts import Registration, register_enterprise
 from assessment.services.migrate import upgrade
 from assessment.services.models import Assessment

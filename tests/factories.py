@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import update
 
-from assessment.core.enterprise import make_uscc
+from assessment.core.uscc import make_uscc
 from assessment.services import indicator_totals
 from assessment.services.cache import bump_generation
 from assessment.services.models import Assessment, DimensionScore, Enterprise, QuestionScore, utcnow

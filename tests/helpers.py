@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assessment.core.enterprise import make_uscc
 from assessment.core.questionnaire.model import NA, Questionnaire
+from assessment.core.uscc import make_uscc
 
 LOCK_RE = re.compile(r'name="lock_version"[^>]*value="(\d*)"|value="(\d*)"[^>]*name="lock_version"')
 USCC_A = make_uscc("330282", "MA2AB001")

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import Engine, make_url, select
 from sqlalchemy.orm import Session
 
-from assessment.core.enterprise import make_uscc
+from assessment.core.uscc import make_uscc
 from assessment.services import audit, backup
 from assessment.services.demo import seed_demo
 from assessment.services.migrate import upgrade

@@ -1,4 +1,4 @@
-"""Tests for assessment.enterprise: locations, industries, 统一社会信用代码 and size classes."""
+"""Locations, industries, 统一社会信用代码 and size classes (assessment.core.enterprise, .uscc)."""
 
 import random
 
@@ -7,12 +7,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assessment.core import enterprise as ent
-from assessment.core.enterprise import (
+from assessment.core import uscc
+from assessment.core.enterprise import size_class
+from assessment.core.uscc import (
     USCC_ALPHABET,
     make_uscc,
     normalize_uscc,
     random_uscc,
-    size_class,
     validate_uscc,
 )
 
@@ -50,7 +51,7 @@ def test_random_uscc_is_valid_cixi_enterprise(seed):
     code = random_uscc(random.Random(seed))
     assert validate_uscc(code) == (code, [])
     assert code.startswith("91330282")
-    assert ent.is_cixi_region(code)
+    assert uscc.is_cixi_region(code)
 
 
 def test_random_uscc_is_deterministic_per_rng():
@@ -60,8 +61,8 @@ def test_random_uscc_is_deterministic_per_rng():
 
 def test_random_uscc_other_region():
     code = random_uscc(random.Random(3), region="330203")
-    assert ent.region_code(code) == "330203"
-    assert not ent.is_cixi_region(code)
+    assert uscc.region_code(code) == "330203"
+    assert not uscc.is_cixi_region(code)
     assert validate_uscc(code)[1] == []
 
 
@@ -73,14 +74,14 @@ def test_lower_case_and_surrounding_spaces_are_normalised():
 
 def test_org_check_x_is_accepted():
     # GB 11714 check value 10 is written X, which the USCC alphabet has: find a body that needs it.
-    body = next(b for b in (f"{n:08d}" for n in range(1000)) if ent._org_check(b) == "X")
+    body = next(b for b in (f"{n:08d}" for n in range(1000)) if uscc._org_check(b) == "X")
     code = make_uscc("330282", body)
     assert code[16] == "X"
     assert validate_uscc(code)[1] == []
 
 
 def test_org_check_eleven_maps_to_zero():
-    assert ent._org_check("00000000") == "0"
+    assert uscc._org_check("00000000") == "0"
 
 
 # --- invalid codes, each with the rule that failed -----------------------------------------
@@ -142,7 +143,7 @@ def test_authority_other_than_market_regulation(authority):
 def test_unknown_authority():
     code = make_uscc("350100", "M000100Y")
     first17 = "2" + code[1:17]
-    problem = only_problem(first17 + ent._uscc_check(first17))
+    problem = only_problem(first17 + uscc._uscc_check(first17))
     assert "must be 1, 5, 9 or Y" in problem.message
     assert problem.params == {"given": "2"}
 
@@ -161,7 +162,7 @@ def test_good_kinds(kind):
 
 def test_region_must_be_digits():
     first17 = "9133A282M000100Y4"
-    problem = only_problem(first17 + ent._uscc_check(first17))
+    problem = only_problem(first17 + uscc._uscc_check(first17))
     assert "6-digit region" in problem.message
     assert problem.params == {"given": "33A282"}
 
@@ -173,9 +174,9 @@ def test_make_uscc_rejects_bad_parts():
 
 
 def test_region_code_of_short_input():
-    assert ent.region_code("9133") == ""
-    assert not ent.is_cixi_region("")
-    assert ent.is_cixi_region(" 91330282xxxx ")
+    assert uscc.region_code("9133") == ""
+    assert not uscc.is_cixi_region("")
+    assert uscc.is_cixi_region(" 91330282xxxx ")
 
 
 @given(st.integers(min_value=0, max_value=2**32), st.integers(1, 18), st.data())

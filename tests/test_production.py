@@ -56,7 +56,7 @@ def test_many_threads_submitting_at_once_lose_nothing(app, registry):
     """12 enterprises fill and submit in parallel threads: no 'database is locked', no lost rows."""
     questionnaire = registry.get("cloud")
     answers = typical_answers(questionnaire)
-    from assessment.core.enterprise import make_uscc
+    from assessment.core.uscc import make_uscc
 
     clients = []
     for n in range(12):

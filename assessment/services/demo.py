@@ -7,6 +7,7 @@ Rows go in with driver-level executemany: 100,000 enterprises must seed in under
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from dataclasses import dataclass
@@ -17,17 +18,22 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from assessment.core.enterprise import industries, random_uscc, size_class, towns
+from assessment.core.enterprise import industries, size_class, towns
 from assessment.core.enums import Role
+from assessment.core.question_types.base import clip
 from assessment.core.questionnaire.answers import clean
 from assessment.core.questionnaire.model import NA, Question, Questionnaire
 from assessment.core.questionnaire.registry import Registry
 from assessment.core.scoring import SCORED, UNANSWERED, score
+from assessment.core.uscc import random_uscc
 from assessment.services import indicator_totals
+from assessment.services.accounts import hash_password
 from assessment.services.cache import bump_generation
 from assessment.services.models import (
     Assessment,
+    DimensionScore,
     Enterprise,
+    QuestionScore,
     User,
     new_public_id,
     utcnow,
@@ -94,33 +100,11 @@ def _weighted(rng: random.Random, items: list, weights: list[float]):
     return rng.choices(items, weights=weights, k=1)[0]
 
 
-def _clip(x: float) -> float:
-    return 0.0 if x < 0 else 1.0 if x > 1 else x
-
-
 def demo_answer(question: Question, maturity: float, rng: random.Random) -> Any:
-    """A plausible answer for a firm of this maturity (0–1)."""
+    """A plausible answer for a firm of this maturity (0–1), drawn by the question's type."""
     if question.allow_na and rng.random() < 0.05:
         return NA
-    m = _clip(maturity + rng.gauss(0, 0.15))
-    if question.type in ("single", "ladder"):
-        ranked = sorted(question.choices, key=lambda c: c.points)
-        choice = ranked[min(len(ranked) - 1, int(m * len(ranked)))]
-        return int(choice.value) if question.type == "ladder" else choice.value
-    if question.type == "multi":
-        options = [c for c in question.choices if not c.exclusive]
-        chosen = [c.value for c in options if rng.random() < _clip(m * 1.1 - 0.05)]
-        exclusive = [c.value for c in question.choices if c.exclusive]
-        return chosen or exclusive[:1] or [options[0].value]
-    if question.type == "number":
-        bands = question.bands
-        index = min(len(bands) - 1, int(m * len(bands)))
-        low = question.min if index == 0 else bands[index - 1].up_to
-        high = bands[index].up_to if bands[index].up_to is not None else question.max
-        low, high = max(question.min, low), min(question.max, high)
-        value = low + (high - low) * rng.random() if high > low else low
-        return int(round(value)) if question.integer else round(value, 1)
-    return None
+    return question.kind.demo_answer(question, clip(maturity + rng.gauss(0, 0.15)), rng)
 
 
 def demo_answers(questionnaire: Questionnaire, maturity: float, rng: random.Random) -> dict:
@@ -185,7 +169,6 @@ def _bulk_insert(session: Session, table, rows: list[dict]) -> None:
         f"VALUES ({', '.join([marker] * len(columns))})"
     )
     json_columns = {c.name for c in table.columns if c.type.__class__.__name__ in ("JSON", "JSONB")}
-    import json
 
     def prepare(row):
         return tuple(
@@ -263,8 +246,6 @@ def seed_demo(
                 if i == len(rounds) - 1:
                     totals.add(SimpleNamespace(**assessments[-1]),
                                [(r["question_id"], r["points"], r["max_points"]) for r in scores])  # fmt: skip
-    from assessment.services.models import DimensionScore, QuestionScore
-
     _bulk_insert(session, Enterprise.__table__, enterprises)
     _bulk_insert(session, Assessment.__table__, assessments)
     _bulk_insert(session, DimensionScore.__table__, dimension_rows)
@@ -288,8 +269,6 @@ def seed_demo(
 
 
 def _demo_users(session: Session, enterprise_id: int) -> None:
-    from assessment.services.accounts import hash_password
-
     password_hash = hash_password(DEMO_PASSWORD)
     wanted = {
         DEMO_BUREAU_EMAIL: (Role.BUREAU, None),

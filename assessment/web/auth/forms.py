@@ -25,7 +25,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from assessment.core.enterprise import industries, towns, validate_uscc
+from assessment.core.enterprise import industries, towns
+from assessment.core.uscc import validate_uscc
 from assessment.services.accounts import email_taken, password_problem, uscc_taken
 from assessment.web.extensions import db
 from assessment.web.forms_common import message, raise_problem
