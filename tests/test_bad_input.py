@@ -207,7 +207,9 @@ def test_exclusive_choice_combined_with_others_is_refused(survey):
                     typical_answers(questionnaire),
                     **{f"q_{q.id}": [other.value, exclusive[0].value]},
                 )
-                assert "cannot be combined" in field_error(response.text, f"q-{q.id}")
+                error = field_error(response.text, f"q-{q.id}")
+                # The page is in English (the fixture): the choice is named by its English label.
+                assert f"'{exclusive[0].label.en}' cannot be combined" in error
                 return
     pytest.fail("no multi question with an exclusive choice")
 

@@ -18,4 +18,4 @@ def problem_text(problem: Problem) -> str:
 
     Untranslated on purpose: the commands speak English, the catalogs' source language.
     """
-    return problem.message % problem.params if problem.params else problem.message
+    return problem.render(lambda message, **params: message % params if params else message, "en")

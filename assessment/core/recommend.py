@@ -37,18 +37,10 @@ class Step:
 
 
 def improved_answer(questionnaire: Questionnaire, rec: Recommendation, current: Any) -> Any:
-    """The answer after applying a recommendation (multi: its choices are added, and an
-    exclusive "none of these" is dropped)."""
+    """The answer after applying a recommendation (its question's type decides: a multi
+    question adds the recommended choices and drops an exclusive "none of these")."""
     question = questionnaire.question(rec.question)
-    if question.type == "multi":
-        kept = (
-            []
-            if current in (None, NA)
-            else [v for v in current if question.choice(v) and not question.choice(v).exclusive]
-        )
-        wanted = set(kept) | set(rec.target)
-        return [c.value for c in question.choices if c.value in wanted]
-    return rec.target
+    return question.kind.improve(question, current, rec.target)
 
 
 def apply(

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from assessment.core.questionnaire.answers import relevant_ids
+from assessment.core.questionnaire.answers import is_empty, relevant_ids
 from assessment.core.questionnaire.model import NA, Question, Questionnaire
 
 SCORED, NOT_APPLICABLE, HIDDEN, UNANSWERED = "scored", "na", "hidden", "unanswered"
@@ -79,21 +79,9 @@ class Result:
 
 def question_points(question: Question, answer: Any) -> float:
     """Points for one answer (0 for no answer; N/A must be handled by the caller)."""
-    if answer is None or answer == NA:
+    if is_empty(answer) or answer == NA:
         return 0.0
-    if question.type in ("single", "ladder"):
-        choice = question.choice(answer)
-        return choice.points if choice else 0.0
-    if question.type == "multi":
-        chosen = [question.choice(v) for v in answer]
-        total = sum(c.points for c in chosen if c is not None)
-        cap = question.max_points_cap
-        return min(total, cap) if cap is not None else total
-    if question.type == "number":
-        for band in question.bands:
-            if band.up_to is None or answer <= band.up_to:
-                return band.points
-    return 0.0
+    return question.kind.points(question, answer, float)
 
 
 def score(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> Result:
@@ -110,7 +98,7 @@ def score(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> Result:
             status, points = HIDDEN, 0.0
         elif answer == NA and q.allow_na:
             status, points = NOT_APPLICABLE, 0.0
-        elif answer is None or answer == [] or answer == NA:
+        elif is_empty(answer) or answer == NA:
             status, points = UNANSWERED, 0.0
         else:
             status, points = SCORED, question_points(q, answer)

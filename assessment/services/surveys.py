@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select, update
@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 
 from assessment.core.enums import Status
 from assessment.core.questionnaire.answers import clean, missing_required
-from assessment.core.questionnaire.model import Questionnaire
+from assessment.core.questionnaire.model import Page, Questionnaire
 from assessment.core.scoring import SCORED, Result, score
+from assessment.core.survey import check_page, destination, differing, resume_page
+from assessment.core.text import Problem
 from assessment.services import indicator_totals
 from assessment.services.cache import bump_generation
 from assessment.services.models import (
@@ -77,53 +79,75 @@ def start(session: Session, enterprise: Enterprise, questionnaire: Questionnaire
 
 
 @dataclass
-class PageSave:
-    answers: dict[str, Any]
-    lock_version: int
+class PageOutcome:
+    """What became of a posted survey page."""
+
+    problems: dict[str, Problem]  # per question id; the other answers were saved
+    saved: bool = False
+    conflict: bool = False  # saved elsewhere since the page was opened: nothing was saved
+    submitted: bool = False  # submitted elsewhere: nothing was saved
+    others: dict[str, Any] = field(default_factory=dict)  # on a conflict: what the other saved
+    next_page: int | None = None  # after a clean save: the page to show (None: the review)
 
 
 def save_page(
     session: Session,
     assessment: Assessment,
     questionnaire: Questionnaire,
-    page_answers: dict[str, Any],
-    page_question_ids: list[str],
-    page_index: int,
+    page: Page,
+    raw: dict[str, Any],
+    nav: str,
     lock_version: int | None,
-) -> PageSave:
-    """Merge one page's answers into the draft and store it.
+) -> PageOutcome:
+    """Check one posted page (`raw` answers by question id) and store its valid answers.
 
-    `page_answers` holds the page's valid answers (absent = empty). Answers hidden by `relevant`
-    are dropped. Raises ConflictError when `lock_version` is not the stored one; the update is a
-    compare-and-set, so two tabs (or two workers) can never silently overwrite each other.
+    The update is a compare-and-set on `lock_version`, so two tabs (or two workers) can never
+    silently overwrite each other: a stale or missing version saves nothing and reports the
+    answers the other window saved. Answers hidden by `relevant` are dropped.
     """
+    checked = check_page(questionnaire, assessment.answers, page, raw, nav)
+    outcome = PageOutcome(checked.problems)
     if assessment.status != Status.DRAFT:
-        raise ConflictError("already submitted")
-    merged = {k: v for k, v in assessment.answers.items() if k not in page_question_ids}
-    merged.update({k: v for k, v in page_answers.items() if v is not None})
-    merged = clean(questionnaire, merged)
-    expected = assessment.lock_version if lock_version is None else lock_version
+        outcome.submitted = True
+        return outcome
+    resume = resume_page(questionnaire, page.index, nav, bool(checked.problems))
+    if lock_version is None or not _compare_and_set(
+        session, assessment, clean(questionnaire, checked.merged), resume, lock_version
+    ):
+        session.refresh(assessment)
+        outcome.submitted = assessment.status != Status.DRAFT
+        outcome.conflict = not outcome.submitted
+        outcome.others = differing(assessment.answers, page, checked.answers)
+        return outcome
+    outcome.saved = True
+    outcome.next_page = destination(questionnaire, page.index, nav)
+    return outcome
+
+
+def _compare_and_set(session: Session, assessment: Assessment, answers: dict[str, Any],
+                     page_index: int, lock_version: int) -> bool:  # fmt: skip
+    """Store the draft's answers if nobody saved it since `lock_version`; False if someone did."""
     result = session.execute(
         update(Assessment)
         .where(
             Assessment.id == assessment.id,
-            Assessment.lock_version == expected,
+            Assessment.lock_version == lock_version,
             Assessment.status == Status.DRAFT,
         )
         .values(
-            answers=merged,
+            answers=answers,
             current_page=page_index,
-            lock_version=expected + 1,
+            lock_version=lock_version + 1,
             updated_at=utcnow(),
-        )
+        )  # fmt: skip
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         session.rollback()
-        raise ConflictError("stale lock version")
+        return False
     session.commit()
     session.refresh(assessment)
-    return PageSave(merged, assessment.lock_version)
+    return True
 
 
 def submit(session: Session, assessment: Assessment, questionnaire: Questionnaire) -> Result:
@@ -135,49 +159,9 @@ def submit(session: Session, assessment: Assessment, questionnaire: Questionnair
     if missing:
         raise IncompleteError(missing)
     result = score(questionnaire, answers)
-    enterprise = assessment.enterprise
-    now = utcnow()
     try:
-        claimed = session.execute(
-            update(Assessment)
-            .where(Assessment.id == assessment.id, Assessment.status == Status.DRAFT)
-            .values(status=Status.SUBMITTED)
-            .execution_options(synchronize_session=False)
-        )
-        if claimed.rowcount != 1:
-            raise ConflictError("already submitted")
-        previous = session.execute(  # only what moving its indicator totals needs
-            select(Assessment.id, Assessment.questionnaire_id, Assessment.questionnaire_version,
-                   Assessment.industry, Assessment.town, Assessment.size_class,
-                   Assessment.is_demo, Assessment.submitted_at)
-            .where(
-                Assessment.enterprise_id == assessment.enterprise_id,
-                Assessment.questionnaire_id == assessment.questionnaire_id,
-                Assessment.is_latest.is_(True),
-            )
-        ).first()  # fmt: skip
-        session.execute(
-            update(Assessment)
-            .where(
-                Assessment.enterprise_id == assessment.enterprise_id,
-                Assessment.questionnaire_id == assessment.questionnaire_id,
-                Assessment.is_latest.is_(True),
-            )
-            .values(is_latest=False)
-            .execution_options(synchronize_session=False)
-        )
-        session.refresh(assessment)
-        assessment.answers = answers
-        assessment.questionnaire_version = questionnaire.version
-        assessment.total = result.total
-        assessment.stage = result.stage
-        assessment.industry = enterprise.industry
-        assessment.town = enterprise.town
-        assessment.size_class = enterprise.size_class
-        assessment.is_demo = enterprise.is_demo
-        assessment.is_latest = True
-        assessment.submitted_at = now
-        assessment.updated_at = now
+        previous = _previous_latest(session, assessment)
+        _claim(session, assessment, questionnaire, answers, result)
         rows = score_rows(assessment.id, result)
         session.add_all(rows)
         scores = [row for row in rows if isinstance(row, QuestionScore)]
@@ -188,6 +172,50 @@ def submit(session: Session, assessment: Assessment, questionnaire: Questionnair
         session.rollback()
         raise
     return result
+
+
+def _latest_of(assessment: Assessment) -> list:
+    return [
+        Assessment.enterprise_id == assessment.enterprise_id,
+        Assessment.questionnaire_id == assessment.questionnaire_id,
+        Assessment.is_latest.is_(True),
+    ]
+
+
+def _previous_latest(session: Session, assessment: Assessment):
+    """The enterprise's current latest assessment of this questionnaire: only what moving its
+    indicator totals needs (never its answers)."""
+    return session.execute(
+        select(Assessment.id, Assessment.questionnaire_id, Assessment.questionnaire_version,
+               Assessment.industry, Assessment.town, Assessment.size_class,
+               Assessment.is_demo, Assessment.submitted_at)
+        .where(*_latest_of(assessment))
+    ).first()  # fmt: skip
+
+
+def _claim(session: Session, assessment: Assessment, questionnaire: Questionnaire,
+           answers: dict[str, Any], result: Result) -> None:  # fmt: skip
+    """Turn the draft into the enterprise's latest submitted assessment, with its scores and the
+    cohort it is benchmarked in frozen, in one compare-and-set UPDATE (a submitted row is never
+    without its scores); ConflictError when it was submitted meanwhile."""
+    session.execute(
+        update(Assessment).where(*_latest_of(assessment)).values(is_latest=False)
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
+    enterprise, now = assessment.enterprise, utcnow()
+    claimed = session.execute(
+        update(Assessment)
+        .where(Assessment.id == assessment.id, Assessment.status == Status.DRAFT)
+        .values(status=Status.SUBMITTED, answers=answers, total=result.total,
+                stage=result.stage, questionnaire_version=questionnaire.version,
+                industry=enterprise.industry, town=enterprise.town,
+                size_class=enterprise.size_class, is_demo=enterprise.is_demo, is_latest=True,
+                submitted_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
+    if claimed.rowcount != 1:
+        raise ConflictError("already submitted")
+    session.refresh(assessment)
 
 
 def score_rows(assessment_id: int, result: Result) -> list:

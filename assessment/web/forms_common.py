@@ -6,11 +6,12 @@ from flask_babel import gettext
 from wtforms import ValidationError
 
 from assessment.core.text import Problem
+from assessment.web.i18n import current_lang
 
 
 def message(problem: Problem) -> str:
     """A domain problem in the user's language."""
-    return gettext(problem.message, **problem.params)
+    return problem.render(gettext, current_lang())
 
 
 def raise_problem(problem: Problem | None) -> None:

@@ -1,18 +1,23 @@
-"""Answer values: coercion from raw input, relevance, required checks. Pure; no Flask.
+"""Answer values: coercion from raw input, relevance, required checks, progress. Pure; no Flask.
 
-Stored answer types: single → choice value (str); multi → list of choice values; number → int/float;
-ladder → level (int 0–4); text → str; "not applicable" → "na" (where the question allows it).
+What an answer means is decided by its question's type (`assessment.core.question_types`); this
+module handles what is common to all of them: emptiness, "not applicable", and relevance.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from assessment.core.questionnaire.expressions import Answers, evaluate, evaluator_for
-from assessment.core.questionnaire.model import NA, Question, Questionnaire
+from assessment.core.questionnaire.model import NA, Page, Question, Questionnaire
 from assessment.core.text import N_, Problem
+
+
+def is_empty(value: Any) -> bool:
+    """True for "no answer": nothing, an empty string or no choice ticked."""
+    return value is None or value == "" or value == []
 
 
 def coerce(question: Question, raw: Any) -> tuple[Any, Problem | None]:
@@ -20,70 +25,13 @@ def coerce(question: Question, raw: Any) -> tuple[Any, Problem | None]:
 
     Returns (None, None) for an empty answer.
     """
-    if raw is None or raw == "" or raw == []:
+    if is_empty(raw):
         return None, None
     if raw == NA:
         if question.allow_na:
             return NA, None
         return None, Problem(N_("This question cannot be answered 'not applicable'."))
-    if question.type in ("single", "ladder"):
-        if isinstance(raw, list | dict) or question.choice(raw) is None:
-            return None, Problem(N_("Please choose one of the listed answers."))
-        return (int(raw) if question.type == "ladder" else str(raw)), None
-    if question.type == "multi":
-        values = raw if isinstance(raw, list) else [raw]
-        if any(not isinstance(v, str) or question.choice(v) is None for v in values):
-            return None, Problem(N_("Please choose only from the listed answers."))
-        chosen = [c.value for c in question.choices if c.value in values]  # file order, no dups
-        if len(chosen) > 1 and any(question.choice(v).exclusive for v in chosen):
-            return None, Problem(
-                N_("'%(choice)s' cannot be combined with other answers."),
-                {
-                    "choice": next(
-                        question.choice(v).label for v in chosen if question.choice(v).exclusive
-                    )
-                },
-            )
-        return chosen, None
-    if question.type == "number":
-        return _coerce_number(question, raw)
-    text = raw if isinstance(raw, str) else str(raw)
-    text = text.strip()
-    if len(text) > question.max_length:
-        return None, Problem(
-            N_("Please keep this under %(max)s characters (you wrote %(length)s)."),
-            {"max": question.max_length, "length": len(text)},
-        )
-    return (text or None), None
-
-
-def _coerce_number(question: Question, raw: Any) -> tuple[Any, Problem | None]:
-    if isinstance(raw, bool):
-        return None, Problem(N_("Please enter a number."))
-    if isinstance(raw, str):
-        cleaned = raw.strip().replace(",", "").replace("，", "").rstrip("%％").strip()
-        try:
-            value = float(cleaned)
-        except ValueError:
-            return None, Problem(N_("Please enter a number."))
-    elif isinstance(raw, int | float):
-        value = float(raw)
-    else:
-        return None, Problem(N_("Please enter a number."))
-    if not math.isfinite(value):
-        return None, Problem(N_("Please enter a number."))
-    if question.integer and value != int(value):
-        return None, Problem(N_("Please enter a whole number."))
-    if value < question.min or value > question.max:
-        return None, Problem(
-            N_("Please enter a value from %(min)s to %(max)s."),
-            {"min": _fmt(question.min), "max": _fmt(question.max)},
-        )
-    return (int(value) if question.integer or value == int(value) else value), None
-
-
-def _fmt(value: float) -> str:
-    return str(int(value)) if value == int(value) else str(value)
+    return question.kind.coerce(question, raw)
 
 
 def relevant_ids(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> set[str]:
@@ -105,11 +53,7 @@ def relevant_ids(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> se
 def clean(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> dict[str, Any]:
     """Answers with hidden, unknown and empty entries dropped."""
     shown = relevant_ids(questionnaire, answers)
-    return {
-        qid: value
-        for qid, value in answers.items()
-        if qid in shown and value is not None and value != [] and value != ""
-    }
+    return {qid: value for qid, value in answers.items() if qid in shown and not is_empty(value)}
 
 
 def missing_required(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> list[str]:
@@ -118,25 +62,49 @@ def missing_required(questionnaire: Questionnaire, answers: Mapping[str, Any]) -
     return [
         q.id
         for q in questionnaire.questions
-        if q.id in shown and q.required and answers.get(q.id) in (None, "", [])
+        if q.id in shown and q.required and is_empty(answers.get(q.id))
     ]
 
 
 def describe(question: Question, value: Any, lang: str, na_label: str) -> str:
     """An answer as the user would read it (choice labels, number with unit)."""
-    if value is None or value == [] or value == "":
+    if is_empty(value):
         return ""
     if value == NA:
         return na_label
-    if question.type in ("single", "ladder"):
-        choice = question.choice(value)
-        label = choice.label.get(lang) if choice else str(value)
-        return f"L{value} · {label}" if question.type == "ladder" else label
-    if question.type == "multi":
-        labels = [question.choice(v).label.get(lang) for v in value if question.choice(v)]
-        return "；".join(labels) if lang == "zh" else "; ".join(labels)
-    if question.type == "number":
-        unit = question.unit.get(lang)
-        number = f"{value:g}" if isinstance(value, float) else str(value)
-        return f"{number} {unit}".strip() if unit not in ("%",) else f"{number}%"
-    return str(value)
+    return question.kind.describe(question, value, lang)
+
+
+@dataclass(frozen=True)
+class PageProgress:
+    page: Page
+    missing: int  # shown, required questions without an answer
+    count: int  # shown questions
+
+
+@dataclass(frozen=True)
+class SurveyProgress:
+    answered: int
+    total: int
+    pages: tuple[PageProgress, ...]
+
+    @property
+    def percent(self) -> int:
+        """Shown questions answered, as a whole percentage."""
+        return round(100 * self.answered / self.total) if self.total else 0
+
+
+def progress(
+    questionnaire: Questionnaire, answers: Mapping[str, Any], shown: set[str] | None = None
+) -> SurveyProgress:
+    """How much of the survey is answered, overall and page by page (hidden questions left out)."""
+    if shown is None:
+        shown = relevant_ids(questionnaire, answers)
+    pages, answered, total = [], 0, 0
+    for page in questionnaire.pages:
+        visible = [q for q in page.questions if q.id in shown]
+        empty = [q for q in visible if is_empty(answers.get(q.id))]
+        answered += len(visible) - len(empty)
+        total += len(visible)
+        pages.append(PageProgress(page, sum(1 for q in empty if q.required), len(visible)))
+    return SurveyProgress(answered, total, tuple(pages))

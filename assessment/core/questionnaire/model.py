@@ -2,41 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from assessment.core.questionnaire.texts import QuestionText, question_texts
+from assessment.core.text import EMPTY_TEXT, Text
+
+if TYPE_CHECKING:  # these modules import this one; at run time the types register below
+    from assessment.core.question_types.base import QuestionType
 
 NA = "na"  # the answer "not applicable"
-SCORED_TYPES = ("single", "multi", "number", "ladder")
-QUESTION_TYPES = (*SCORED_TYPES, "text")
+# Question types by name, filled by `assessment.core.question_types` when it is imported (the
+# loader imports it, so every loaded Question finds its type here).
+QUESTION_TYPES: dict[str, QuestionType] = {}
 EFFORTS = ("low", "medium", "high")
 HORIZONS = (3, 6, 12)
-
-
-@dataclass(frozen=True)
-class Text:
-    """A bilingual text; `get(lang)` falls back to Chinese."""
-
-    zh: str
-    en: str
-
-    def get(self, lang: str) -> str:
-        """The text in `lang` ('zh' or 'en')."""
-        return self.en if lang == "en" else self.zh
-
-    def as_dict(self) -> dict[str, str]:
-        """The text as `{zh, en}`."""
-        return {"zh": self.zh, "en": self.en}
-
-
-EMPTY_TEXT = Text("", "")
 
 
 @dataclass(frozen=True)
 class Choice:
     value: str
     label: Text
-    points: float
+    points: Decimal
     help: Text = EMPTY_TEXT
     exclusive: bool = False
 
@@ -44,11 +34,14 @@ class Choice:
 @dataclass(frozen=True)
 class Band:
     up_to: float | None  # None: no upper bound (the last band)
-    points: float
+    points: Decimal
 
 
 @dataclass(frozen=True)
 class Question:
+    """One question. The fields common to all types come first; the type-specific ones are read
+    and checked by the question's type (`kind`), and `extra` carries any a new type needs."""
+
     id: str
     dimension: str
     type: str
@@ -59,40 +52,42 @@ class Question:
     allow_na: bool = False
     relevant: str | None = None
     choices: tuple[Choice, ...] = ()  # single, multi; ladder levels use values "0".."4"
-    max_points_cap: float | None = None  # multi
+    max_points_cap: Decimal | None = None  # multi
     unit: Text = EMPTY_TEXT
     min: float | None = None
     max: float | None = None
     integer: bool = False
     bands: tuple[Band, ...] = ()
     max_length: int = 1000
+    extra: Mapping[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def kind(self) -> QuestionType:
+        """The question's type: parses, scores, checks and describes its answers."""
+        return QUESTION_TYPES[self.type]
 
     @property
     def scored(self) -> bool:
-        """True for every type but free text."""
-        return self.type in SCORED_TYPES
+        """True when the question carries points."""
+        return self.kind.scored
 
     @cached_property
     def max_points(self) -> float:
-        """The best attainable points on this question."""
-        if self.type in ("single", "ladder"):
-            return max(c.points for c in self.choices)
-        if self.type == "multi":
-            total = sum(c.points for c in self.choices if not c.exclusive)
-            best_exclusive = max((c.points for c in self.choices if c.exclusive), default=0.0)
-            best = max(total, best_exclusive)
-            return min(best, self.max_points_cap) if self.max_points_cap is not None else best
-        if self.type == "number":
-            return max(b.points for b in self.bands)
-        return 0.0
+        """The best attainable points on this question (float, as the weighted scoring sums)."""
+        return self.kind.max_points(self, float)
+
+    @cached_property
+    def exact_max_points(self) -> Decimal:
+        """The best attainable points, exactly."""
+        return self.kind.max_points(self, Decimal)
 
     def choice(self, value: Any) -> Choice | None:
         """The choice (or ladder level) with this value, if any."""
-        key = str(value)
-        for c in self.choices:
-            if c.value == key:
-                return c
-        return None
+        return self._choice_index.get(str(value))
+
+    @cached_property
+    def _choice_index(self) -> dict[str, Choice]:
+        return {c.value: c for c in self.choices}
 
 
 @dataclass(frozen=True)
@@ -155,13 +150,9 @@ class Questionnaire:
         """The question with this id, if any."""
         return self._question_index.get(qid)
 
-    @property
+    @cached_property
     def _question_index(self) -> dict[str, Question]:
-        index = self.__dict__.get("_qindex")
-        if index is None:
-            index = {q.id: q for q in self.questions}
-            object.__setattr__(self, "_qindex", index)
-        return index
+        return {q.id: q for q in self.questions}
 
     def dimension(self, did: str) -> Dimension | None:
         """The dimension with this id, if any."""
@@ -171,19 +162,23 @@ class Questionnaire:
         """The stage/tier with this id, if any."""
         return next((lv for lv in self.levels if lv.id == lid), None)
 
-    @property
+    @cached_property
     def pages(self) -> tuple[Page, ...]:
         """One page per dimension, in dimension order."""
-        cached = self.__dict__.get("_pages")
-        if cached is None:
-            cached = tuple(
-                Page(i, d, tuple(q for q in self.questions if q.dimension == d.id))
-                for i, d in enumerate(self.dimensions)
-            )
-            object.__setattr__(self, "_pages", cached)
-        return cached
+        return tuple(
+            Page(i, d, tuple(q for q in self.questions if q.dimension == d.id))
+            for i, d in enumerate(self.dimensions)
+        )
 
-    @property
+    def texts(self, lang: str) -> dict[str, QuestionText]:
+        """Every question's texts in `lang` ('zh' or 'en'), built once per version."""
+        return self._texts["en" if lang == "en" else "zh"]
+
+    @cached_property
+    def _texts(self) -> dict[str, dict[str, QuestionText]]:
+        return {lang: question_texts(self, lang) for lang in ("zh", "en")}
+
+    @cached_property
     def scored_questions(self) -> tuple[Question, ...]:
         """Every question that carries points."""
         return tuple(q for q in self.questions if q.scored)

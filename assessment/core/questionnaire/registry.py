@@ -21,6 +21,8 @@ class Registry:
 
     def __init__(self, questionnaires: list[Questionnaire]):
         self._by_key = {q.key: q for q in questionnaires}
+        for questionnaire in questionnaires:  # build per-language texts now, not on a request
+            questionnaire.texts("zh")
 
     @classmethod
     def from_directory(cls, directory: str | Path) -> Registry:

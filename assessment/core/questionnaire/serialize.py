@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from assessment.core.question_types.base import exact
 from assessment.core.questionnaire.model import Question, Questionnaire
 
 
@@ -19,32 +20,9 @@ def _question(q: Question) -> dict[str, Any]:
         "allow_na": q.allow_na,
         "relevant": q.relevant,
         "scored": q.scored,
-        "max_points": q.max_points if q.scored else None,
+        "max_points": exact(q.exact_max_points) if q.scored else None,
     }
-    if q.type in ("single", "multi", "ladder"):
-        key = "levels" if q.type == "ladder" else "choices"
-        item[key] = [
-            {
-                "value": int(c.value) if q.type == "ladder" else c.value,
-                "label": c.label.as_dict(),
-                "help": c.help.as_dict(),
-                "points": c.points,
-                **({"exclusive": c.exclusive} if q.type == "multi" else {}),
-            }
-            for c in q.choices
-        ]
-    if q.type == "multi":
-        item["max_points_cap"] = q.max_points_cap
-    if q.type == "number":
-        item.update(
-            min=q.min,
-            max=q.max,
-            integer=q.integer,
-            unit=q.unit.as_dict(),
-            bands=[{"up_to": b.up_to, "points": b.points} for b in q.bands],
-        )
-    if q.type == "text":
-        item["max_length"] = q.max_length
+    item.update(q.kind.serialize(q))
     return item
 
 

@@ -1,16 +1,19 @@
-"""Questionnaire texts in one language, worked out once per questionnaire version and language.
+"""Questionnaire texts in one language, as a survey page shows them.
 
 A survey page shows ~120 bilingual texts (question, help, evidence, unit, choice labels and help)
 and a few formatted numbers. Picking the language of each with the `|tr` filter (a context-local
-lookup per text) and formatting the numbers with Jinja filters cost real time on every request;
-a loaded questionnaire never changes, so the survey page reads them from this cache instead.
+lookup per text) and formatting the numbers with Jinja filters cost real time on every request; a
+loaded questionnaire never changes, so `Questionnaire.texts(lang)` builds them once per version
+and language (the registry builds them at load time).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from assessment.core.questionnaire.model import Question, Questionnaire
+if TYPE_CHECKING:  # the model imports this module to build its texts
+    from assessment.core.questionnaire.model import Question, Questionnaire
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,26 +41,9 @@ class QuestionText:
     max: float | int | None
 
 
-# (id(questionnaire), lang) -> (questionnaire, texts by question id). The questionnaire object is
-# kept alongside and compared by identity, so a recycled id() can never match: each app (and test)
-# loads its own objects, and a version's file is immutable once loaded. Bounded: a process has a
-# few questionnaire versions × 2 languages; only test runs create many apps. No lock: two threads
-# missing at once both build the same texts, and single dict operations are atomic.
-_CACHE: dict[tuple[int, str], tuple[Questionnaire, dict[str, QuestionText]]] = {}
-_CACHE_MAX = 64
-
-
 def question_texts(questionnaire: Questionnaire, lang: str) -> dict[str, QuestionText]:
-    """Every question's texts in `lang` ('zh' or 'en'), by question id (built once, then cached)."""
-    key = (id(questionnaire), lang)
-    cached = _CACHE.get(key)
-    if cached is not None and cached[0] is questionnaire:
-        return cached[1]
-    texts = {q.id: _translate(q, lang) for q in questionnaire.questions}
-    if len(_CACHE) >= _CACHE_MAX:
-        _CACHE.clear()
-    _CACHE[key] = (questionnaire, texts)
-    return texts
+    """Every question's texts in `lang` ('zh' or 'en'), by question id."""
+    return {q.id: _translate(q, lang) for q in questionnaire.questions}
 
 
 def _translate(question: Question, lang: str) -> QuestionText:
