@@ -26,13 +26,12 @@ from assessment.core import enterprise as ent
 from assessment.core.charts import chart_texts, result_figures
 from assessment.core.cohorts import TOTAL
 from assessment.core.result_view import ResultView
-
-from . import linebreak, roadmap, sections, summary
-from .context import Ctx, pct, score
-from .fonts import report_fonts
-from .i18n import normalise, translator
-from .page import Chrome, numbered_canvas
-from .styles import (
+from reports import linebreak, roadmap, sections, summary
+from reports.context import Ctx, pct, score
+from reports.fonts import report_fonts
+from reports.i18n import normalise, translator
+from reports.page import Chrome, numbered_canvas
+from reports.styles import (
     BRAND,
     BRAND_LIGHT,
     CONTENT_W,
@@ -41,7 +40,7 @@ from .styles import (
     MARGIN_X,
     styles_for,
 )
-from .text import plain
+from reports.text import plain
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 

@@ -13,12 +13,11 @@ from assessment.core.charts.shapes import Figure
 from assessment.core.cohorts import Cohort
 from assessment.core.questionnaire.model import Text
 from assessment.core.result_view import ResultView
-
-from .drawing import to_drawing
-from .fonts import FontSet
-from .i18n import Translator
-from .styles import Styles, table_style
-from .text import plain, user
+from reports.drawing import to_drawing
+from reports.fonts import FontSet
+from reports.i18n import Translator
+from reports.styles import Styles, table_style
+from reports.text import plain, user
 
 
 @dataclass

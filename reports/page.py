@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
-from .styles import BRAND, MARGIN_X, MUTED, PAGE_H, PAGE_W, RULE, Styles
-from .text import fit, user
+from reports.styles import BRAND, MARGIN_X, MUTED, PAGE_H, PAGE_W, RULE, Styles
+from reports.text import fit, user
 
 
 @dataclass(frozen=True)

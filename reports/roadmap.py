@@ -7,9 +7,8 @@ from reportlab.lib import colors
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from assessment.core.result_view import step_answer_labels
-
-from .context import Ctx, score
-from .styles import BRAND, BRAND_LIGHT, CONTENT_W, GOOD, WASH
+from reports.context import Ctx, score
+from reports.styles import BRAND, BRAND_LIGHT, CONTENT_W, GOOD, WASH
 
 
 def _step_block(ctx: Ctx, rank: int, step) -> Table:

@@ -8,9 +8,8 @@ from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer, T
 
 from assessment.core.charts import chart_texts, dimension_bands, peers_of
 from assessment.core.cohorts import COHORT_KINDS
-
-from .context import Ctx, pct, score
-from .styles import BRAND, CONTENT_W
+from reports.context import Ctx, pct, score
+from reports.styles import BRAND, CONTENT_W
 
 EFFORTS = ("low", "medium", "high")
 

@@ -11,7 +11,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, TableStyle
 
-from .fonts import FontSet
+from reports.fonts import FontSet
 
 PAGE_W, PAGE_H = A4
 MARGIN_X = 54

@@ -8,9 +8,8 @@ from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer, T
 
 from assessment.core.cohorts import COHORT_KINDS, TOTAL
 from assessment.core.headline import ahead_sentences
-
-from .context import Ctx, delta, pct, score
-from .styles import BRAND, CONTENT_W, RULE, WASH
+from reports.context import Ctx, delta, pct, score
+from reports.styles import BRAND, CONTENT_W, RULE, WASH
 
 
 def _ladder(ctx: Ctx):

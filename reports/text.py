@@ -13,8 +13,8 @@ from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from .bidi import has_rtl, visual
-from .fonts import FontSet
+from reports.bidi import has_rtl, visual
+from reports.fonts import FontSet
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029\ufeff]")
 ELLIPSIS = "…"

@@ -179,8 +179,9 @@ def assemble(
         questionnaire=questionnaire,
         result=result,
         level=questionnaire.level(result.stage),
-        dimensions=_dimension_views(questionnaire, answers, result, options.lang,
-                                    options.na_label),  # fmt: skip
+        dimensions=_dimension_views(
+            questionnaire, answers, result, options.lang, options.na_label
+        ),  # fmt: skip
         comparisons=comparisons,
         steps=top,
         groups=by_horizon(top),

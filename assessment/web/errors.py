@@ -9,6 +9,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from assessment.web.extensions import db
+
 log = logging.getLogger(__name__)
 
 MESSAGES = {
@@ -64,8 +66,6 @@ def register(app: Flask) -> None:
         if isinstance(exc, HTTPException):
             return _http_error(exc)
         log.exception("unhandled error on %s %s", request.method, request.path)
-        from assessment.web.extensions import db
-
         db.session.rollback()
         return render_error(InternalServerError.code)
 

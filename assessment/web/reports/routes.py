@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, current_app, request
 from flask_login import current_user, login_required
 
 from assessment.core.enums import Role, Status
+from assessment.services import audit
 from assessment.services.models import Assessment
 from assessment.web.access import questionnaire_of, viewable_assessment
 from assessment.web.context import report_pdf, report_timezone
@@ -30,8 +31,6 @@ def record_report_download(assessment: Assessment, lang: str) -> None:
     """Audit hook: a bureau analyst's or admin's download of one enterprise's report."""
     if current_user.role not in (Role.BUREAU, Role.ADMIN):
         return
-    from assessment.services import audit
-
     audit.record(
         db.session,
         current_user,
