@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, Engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -29,7 +32,38 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def current_revision(engine: Engine) -> str | None:
     """The database's current Alembic revision, or None for an empty database."""
-    from alembic.runtime.migration import MigrationContext
-
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+@contextmanager
+def sqlite_rebuild_safely(bind: Connection) -> Iterator[None]:
+    """For migrations that rebuild tables on SQLite (to drop a column or change a constraint,
+    SQLite copies the table, DROPs the old one and renames the copy).
+
+    With foreign keys on, that DROP cascade-deletes every row referring to the table (the score
+    rows of the assessments) and refuses to drop a referenced enterprise. So foreign keys are off
+    meanwhile — a PRAGMA only honoured outside a transaction — and checked before the one
+    transaction doing the rebuild commits. Other databases run the block unchanged.
+    """
+    if bind.dialect.name != "sqlite":
+        yield
+        return
+    raw = bind.connection.dbapi_connection
+    if raw.in_transaction:
+        raw.commit()  # the revisions before this one, complete
+    enabled = raw.execute("PRAGMA foreign_keys").fetchone()[0]
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        raw.execute("BEGIN")
+        try:
+            yield
+            broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"foreign keys broken by the table rebuilds: {broken[:10]}")
+            raw.commit()
+        except BaseException:
+            raw.rollback()
+            raise
+    finally:
+        raw.execute(f"PRAGMA foreign_keys={'ON' if enabled else 'OFF'}")

@@ -153,6 +153,11 @@ class Assessment(Base):
         ),
         CheckConstraint("status IN ('draft', 'submitted')", name="status"),
         CheckConstraint("NOT is_latest OR status = 'submitted'", name="latest_is_submitted"),
+        CheckConstraint(
+            "status <> 'submitted' OR (total IS NOT NULL AND stage IS NOT NULL"
+            " AND submitted_at IS NOT NULL)",
+            name="submitted_is_scored",
+        ),
         CheckConstraint("total >= 0 AND total <= 100", name="total_range"),
     )
 

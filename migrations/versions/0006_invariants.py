@@ -8,15 +8,14 @@ The invariants the code kept alone until now, held by the database too (the same
 declared on the models). Existing rows are checked first, so a database that breaks one fails with
 a message saying which invariant and how many rows, before anything is changed.
 
-Not here: "a submitted assessment has total, stage and submitted_at". It holds at every commit,
-but `surveys.submit` claims the draft with an UPDATE of the status alone and sets the scores later
-in the same transaction, and a CHECK is tested at each statement (neither database can defer one).
+"A submitted assessment has total, stage and submitted_at" is checked at each statement, so
+`surveys.submit` claims the draft and sets its scores in one UPDATE.
 """
-
-from contextlib import contextmanager
 
 import sqlalchemy as sa
 from alembic import op
+
+from assessment.services.migrate import sqlite_rebuild_safely
 
 revision = "0006"
 down_revision = "0005"
@@ -36,6 +35,11 @@ CHECKS = {
     "assessment": [
         ("ck_assessment_status", "status IN ('draft', 'submitted')"),
         ("ck_assessment_latest_is_submitted", "NOT is_latest OR status = 'submitted'"),
+        (
+            "ck_assessment_submitted_is_scored",
+            "status <> 'submitted' OR (total IS NOT NULL AND stage IS NOT NULL"
+            " AND submitted_at IS NOT NULL)",
+        ),
         ("ck_assessment_total_range", "total >= 0 AND total <= 100"),
     ],
     "dimension_score": [
@@ -96,39 +100,9 @@ def _refuse_broken_rows() -> None:
         )
 
 
-@contextmanager
-def _sqlite_recreate_safely():
-    """SQLite recreates a table to change its constraints (copy, DROP, rename). With foreign keys
-    on, that DROP would cascade-delete every score row of the assessments (and refuse to drop a
-    referenced enterprise), so foreign keys are off meanwhile — a PRAGMA only honoured outside a
-    transaction — and checked before the one transaction doing it commits."""
-    bind = op.get_bind()
-    if bind.dialect.name != "sqlite":
-        yield
-        return
-    raw = bind.connection.dbapi_connection
-    if raw.in_transaction:
-        raw.commit()  # the revisions before this one, complete
-    enabled = raw.execute("PRAGMA foreign_keys").fetchone()[0]
-    raw.execute("PRAGMA foreign_keys=OFF")
-    try:
-        raw.execute("BEGIN")
-        try:
-            yield
-            broken = raw.execute("PRAGMA foreign_key_check").fetchall()
-            if broken:
-                raise RuntimeError(f"foreign keys broken by the table rebuilds: {broken[:10]}")
-            raw.commit()
-        except BaseException:
-            raw.rollback()
-            raise
-    finally:
-        raw.execute(f"PRAGMA foreign_keys={'ON' if enabled else 'OFF'}")
-
-
 def upgrade() -> None:
     _refuse_broken_rows()
-    with _sqlite_recreate_safely():
+    with sqlite_rebuild_safely(op.get_bind()):
         for table, checks in CHECKS.items():
             with op.batch_alter_table(table, table_kwargs=_table_kwargs(table)) as batch_op:
                 for name, condition in checks:
@@ -146,7 +120,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with _sqlite_recreate_safely():
+    with sqlite_rebuild_safely(op.get_bind()):
         for name in PARTIAL_UNIQUE:
             op.drop_index(name, table_name="assessment")
         for table, checks in CHECKS.items():
