@@ -204,7 +204,7 @@ def test_empty_city_has_no_median(app):
 
 
 def test_restore_and_the_repair_command_rebuild_the_totals(app, registry, make_app, tmp_path):
-    from assessment.services import backup
+    from assessment.services import backup, restore
     from assessment.web.extensions import db
 
     with app.app_context():
@@ -219,5 +219,5 @@ def test_restore_and_the_repair_command_rebuild_the_totals(app, registry, make_a
         assert _table(db.session) == kept
     copy = make_app(DATABASE_URL=f"sqlite:///{tmp_path / 'copy.sqlite3'}")
     with copy.app_context():
-        backup.restore(db.engine, tmp_path / "city.jsonl.gz")
+        restore.restore(db.engine, tmp_path / "city.jsonl.gz")
         assert _table(db.session) == kept

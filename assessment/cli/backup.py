@@ -1,4 +1,4 @@
-"""`flask --app app backup` and `flask --app app restore`: thin wrappers around `backup`."""
+"""`flask --app app backup` and `flask --app app restore`: thin wrappers of `backup`/`restore`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from assessment.services import backup
+from assessment.services import backup, restore
 from assessment.services.migrate import upgrade
 from assessment.web.extensions import db
 
@@ -52,7 +52,7 @@ def restore_command(path: Path, replace: bool, yes: bool) -> None:
     a failed restore writes nothing.
     """
     try:
-        header = backup.read_header(path)
+        header = restore.read_header(path)
         upgrade(db.engine)
         existing = backup.data_counts(backup.table_counts(db.engine))
         if existing and not replace:
@@ -68,7 +68,7 @@ def restore_command(path: Path, replace: bool, yes: bool) -> None:
                 f"and restore {path}?",
                 abort=True,
             )
-        header = backup.restore(db.engine, path, replace=replace)
+        header = restore.restore(db.engine, path, replace=replace)
     except backup.BackupError as exc:
         raise click.ClickException(f"restore refused or failed, nothing written: {exc}") from exc
     _echo_counts(header.counts)
