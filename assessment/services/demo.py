@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import random
 import time
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -57,27 +57,9 @@ INDUSTRY_MATURITY = {
     "plastics": -0.02, "textiles": -0.05, "other": -0.04,
 }  # fmt: skip
 NAME_HEADS = [
-    "宏达",
-    "华力",
-    "永盛",
-    "金鼎",
-    "恒润",
-    "东方",
-    "博远",
-    "新宇",
-    "瑞丰",
-    "汇通",
-    "天成",
-    "明德",
-    "盛泰",
-    "凯利",
-    "鑫源",
-    "卓越",
-    "众诚",
-    "立信",
-    "海天",
-    "长青",
-]
+    "宏达", "华力", "永盛", "金鼎", "恒润", "东方", "博远", "新宇", "瑞丰", "汇通",
+    "天成", "明德", "盛泰", "凯利", "鑫源", "卓越", "众诚", "立信", "海天", "长青",
+]  # fmt: skip
 NAME_MIDS = ["精密", "智能", "科技", "实业", "机电", "制造", "工贸", "新材料", "电子", "塑业"]
 INDUSTRY_NOUNS = {
     "appliances": "电器", "auto_parts": "汽车部件", "bearings": "轴承", "textiles": "纺织",
@@ -186,6 +168,93 @@ def _bulk_insert(session: Session, table, rows: list[dict]) -> None:
         connection.exec_driver_sql(sql, [prepare(r) for r in rows[start : start + 5000]])
 
 
+@dataclass
+class _Rows:
+    """The assessment rows of a seeding run, gathered for the bulk writes; ids assigned here."""
+
+    next_id: int
+    assessments: list[dict] = field(default_factory=list)
+    dimension_scores: list[dict] = field(default_factory=list)
+    question_scores: list[dict] = field(default_factory=list)
+    # The bureau's per-question sums over latest assessments, kept as a submit would keep them.
+    totals: indicator_totals.Totals = field(default_factory=indicator_totals.Totals)
+
+    def add(
+        self, ent: dict, questionnaire: Questionnaire, answers: dict, when: datetime, latest: bool
+    ) -> None:
+        """Score one submitted assessment of `ent` and add its rows."""
+        result = score(questionnaire, answers)
+        aid, self.next_id = self.next_id, self.next_id + 1
+        row = {
+            "id": aid, "public_id": new_public_id(), "enterprise_id": ent["id"],
+            "questionnaire_id": questionnaire.id, "questionnaire_version": questionnaire.version,
+            "status": "submitted", "answers": answers, "current_page": 0, "lock_version": 1,
+            "total": result.total, "stage": result.stage, "industry": ent["industry"],
+            "town": ent["town"], "size_class": ent["size_class"], "is_demo": True,
+            "is_latest": latest, "created_at": when - timedelta(days=2), "updated_at": when,
+            "submitted_at": when,
+        }  # fmt: skip
+        self.assessments.append(row)
+        self.dimension_scores += [
+            {"assessment_id": aid, "dimension_id": d, "score": r.score}
+            for d, r in result.dimensions.items()
+            if r.score is not None
+        ]
+        scores = [
+            (q, r.points, r.max_points)
+            for q, r in result.questions.items()
+            if r.status in (SCORED, UNANSWERED)
+        ]
+        self.question_scores += [
+            {"assessment_id": aid, "question_id": q, "points": p, "max_points": m}
+            for q, p, m in scores
+        ]
+        if latest:
+            self.totals.add(SimpleNamespace(**row), scores)
+
+
+def _days_ago(rng: random.Random) -> list[float]:
+    """When one firm took one questionnaire, in days before now: once, or twice (a re-take)."""
+    days_ago = rng.uniform(3, 725)
+    if days_ago > 200 and rng.random() < 0.22:
+        return [days_ago, rng.uniform(3, days_ago - 120)]
+    return [days_ago]
+
+
+def _assess(
+    rows: _Rows, ent: dict, questionnaires: list[Questionnaire], rng: random.Random, now: datetime
+) -> None:
+    """Draw the submitted assessments of one enterprise and add them to `rows`."""
+    base = SIZE_MATURITY[ent["size_class"]] + INDUSTRY_MATURITY.get(ent["industry"], 0)
+    firm = base + rng.gauss(0, 0.12)
+    for questionnaire in questionnaires:
+        if rng.random() > QUESTIONNAIRE_SHARE.get(questionnaire.id, 0.6):
+            continue
+        rounds = _days_ago(rng)
+        for i, ago in enumerate(rounds):
+            trend = 0.06 * (1 - ago / 730) + (0.07 if i == 1 else 0)
+            answers = demo_answers(questionnaire, firm + trend, rng)
+            when = now - timedelta(days=ago, minutes=rng.randint(0, 600))
+            rows.add(ent, questionnaire, answers, when, latest=i == len(rounds) - 1)
+
+
+def _write(session: Session, enterprises: list[dict], rows: _Rows) -> None:
+    """Write every row, the demo logins and the bureau's totals, and commit."""
+    _bulk_insert(session, Enterprise.__table__, enterprises)
+    _bulk_insert(session, Assessment.__table__, rows.assessments)
+    _bulk_insert(session, DimensionScore.__table__, rows.dimension_scores)
+    _bulk_insert(session, QuestionScore.__table__, rows.question_scores)
+    _demo_users(session, enterprises[0]["id"])
+    _advance_sequences(session)
+    rows.totals.write(session)
+    bump_generation(session, history=True)  # seeded submissions lie in the past
+    session.commit()
+    if session.connection().dialect.name == "postgresql":
+        # Fresh statistics, or the planner picks poor plans for the first minutes (seen: list 459 ms).
+        session.execute(text("ANALYZE"))
+        session.commit()
+
+
 def seed_demo(
     session: Session, registry: Registry, count: int, seed: int, if_empty: bool = False
 ) -> SeedSummary | None:
@@ -196,72 +265,15 @@ def seed_demo(
     rng = random.Random(seed)
     taken = set(session.scalars(select(Enterprise.uscc)))
     next_enterprise = (session.scalar(select(func.max(Enterprise.id))) or 0) + 1
-    next_assessment = (session.scalar(select(func.max(Assessment.id))) or 0) + 1
     enterprises = _enterprise_rows(rng, count, next_enterprise, taken)
-    now = utcnow()
-    assessments, dimension_rows, question_rows = [], [], []
-    totals = indicator_totals.Totals()  # the bureau's per-question sums, kept as a submit would
+    rows = _Rows((session.scalar(select(func.max(Assessment.id))) or 0) + 1)
+    now, questionnaires = utcnow(), registry.current()
     for ent in enterprises:
-        base = SIZE_MATURITY[ent["size_class"]] + INDUSTRY_MATURITY.get(ent["industry"], 0)
-        firm = base + rng.gauss(0, 0.12)
-        for questionnaire in registry.current():
-            if rng.random() > QUESTIONNAIRE_SHARE.get(questionnaire.id, 0.6):
-                continue
-            days_ago = rng.uniform(3, 725)
-            rounds = [days_ago]
-            if days_ago > 200 and rng.random() < 0.22:
-                rounds = [days_ago, rng.uniform(3, days_ago - 120)]
-            for i, ago in enumerate(rounds):
-                trend = 0.06 * (1 - ago / 730) + (0.07 if i == 1 else 0)
-                answers = demo_answers(questionnaire, firm + trend, rng)
-                result = score(questionnaire, answers)
-                when = now - timedelta(days=ago, minutes=rng.randint(0, 600))
-                aid = next_assessment
-                next_assessment += 1
-                assessments.append(
-                    {
-                        "id": aid, "public_id": new_public_id(), "enterprise_id": ent["id"],
-                        "questionnaire_id": questionnaire.id,
-                        "questionnaire_version": questionnaire.version,
-                        "status": "submitted", "answers": answers, "current_page": 0,
-                        "lock_version": 1, "total": result.total, "stage": result.stage,
-                        "industry": ent["industry"],
-                        "town": ent["town"], "size_class": ent["size_class"], "is_demo": True,
-                        "is_latest": i == len(rounds) - 1, "created_at": when - timedelta(days=2),
-                        "updated_at": when, "submitted_at": when,
-                    }
-                )  # fmt: skip
-                dimension_rows += [
-                    {"assessment_id": aid, "dimension_id": d, "score": r.score}
-                    for d, r in result.dimensions.items()
-                    if r.score is not None
-                ]
-                scores = [
-                    {"assessment_id": aid, "question_id": q, "points": r.points,
-                     "max_points": r.max_points}
-                    for q, r in result.questions.items()
-                    if r.status in (SCORED, UNANSWERED)
-                ]  # fmt: skip
-                question_rows += scores
-                if i == len(rounds) - 1:
-                    totals.add(SimpleNamespace(**assessments[-1]),
-                               [(r["question_id"], r["points"], r["max_points"]) for r in scores])  # fmt: skip
-    _bulk_insert(session, Enterprise.__table__, enterprises)
-    _bulk_insert(session, Assessment.__table__, assessments)
-    _bulk_insert(session, DimensionScore.__table__, dimension_rows)
-    _bulk_insert(session, QuestionScore.__table__, question_rows)
-    _demo_users(session, enterprises[0]["id"])
-    _advance_sequences(session)
-    totals.write(session)
-    bump_generation(session, history=True)  # seeded submissions lie in the past
-    session.commit()
-    if session.connection().dialect.name == "postgresql":
-        # Fresh statistics, or the planner picks poor plans for the first minutes (seen: list 459 ms).
-        session.execute(text("ANALYZE"))
-        session.commit()
+        _assess(rows, ent, questionnaires, rng, now)
+    _write(session, enterprises, rows)
     return SeedSummary(
         len(enterprises),
-        len(assessments),
+        len(rows.assessments),
         time.perf_counter() - started,
         DEMO_BUREAU_EMAIL,
         DEMO_ENTERPRISE_EMAIL,
