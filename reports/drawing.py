@@ -98,13 +98,7 @@ def to_drawing(
         fake_bold = bold == font_name
     labels = {id(s): (s if text is None else _relabel(s, text(s.text)))
               for s in fig.shapes if isinstance(s, Label)}  # fmt: skip
-    h, width, height, dx = fig.height, fig.width, fig.height, 0.0
-    if trim is not None and fig.shapes:
-        left, top, right, bottom = _extent(fig, labels, font_name)
-        h = min(fig.height, bottom + trim)  # y_rl = h - y: the lowest shape sits `trim` up
-        height = h - max(0.0, top - trim)
-        dx = max(0.0, trim - left)
-        width = max(fig.width, right + trim) + dx
+    h, width, height, dx = _frame(fig, labels, font_name, trim)
     drawing = Drawing(width, height)
     drawing.initialFontName = font_name  # else the renderer selects (unused) Helvetica
     group = Group()
@@ -112,35 +106,48 @@ def to_drawing(
         group.translate(dx, 0)
     drawing.add(group)
     for s in fig.shapes:
-        if isinstance(s, Line):
-            group.add(
-                RLLine(s.x1, h - s.y1, s.x2, h - s.y2, strokeColor=color(s.stroke),
-                       strokeWidth=s.width, strokeDashArray=list(s.dash) if s.dash else None)
-            )  # fmt: skip
-        elif isinstance(s, FigPolygon):
-            polygon = Polygon(
-                [c for x, y in s.points for c in (x, h - y)],
-                strokeColor=color(s.stroke),
-                strokeWidth=s.width,
-                strokeDashArray=list(s.dash) if s.dash else None,
-                fillColor=color(s.fill),
-                strokeLineJoin=1,
-            )
-            if s.fill:
-                polygon.fillOpacity = s.fill_opacity
-            group.add(polygon)
-        elif isinstance(s, FigRect):
-            group.add(
-                Rect(s.x, h - s.y - s.h, s.w, s.h, fillColor=color(s.fill),
-                     strokeColor=color(s.stroke), strokeWidth=0.5 if s.stroke else 0)
-            )  # fmt: skip
-        elif isinstance(s, Circle):
-            group.add(
-                RLCircle(s.cx, h - s.cy, s.r, fillColor=color(s.fill), strokeColor=color(s.stroke))
-            )
-        elif isinstance(s, Label):
+        if isinstance(s, Label):
             group.add(_label(labels[id(s)], h, font_name, bold, fake_bold))
+        elif (shape := _shape(s, h)) is not None:
+            group.add(shape)
     return drawing
+
+
+def _frame(fig: Figure, labels: dict, font_name: str, trim: float | None) -> tuple[float, ...]:
+    """(h, width, height, dx): the figure's y flip (y_rl = h - y), the drawing's size, and how
+    far right the shapes move; with `trim`, fitted to the shapes with that margin."""
+    if trim is None or not fig.shapes:
+        return fig.height, fig.width, fig.height, 0.0
+    left, top, right, bottom = _extent(fig, labels, font_name)
+    h = min(fig.height, bottom + trim)  # the lowest shape sits `trim` up
+    dx = max(0.0, trim - left)
+    return h, max(fig.width, right + trim) + dx, h - max(0.0, top - trim), dx
+
+
+def _shape(s, h: float):
+    """A line, polygon, rectangle or circle of a figure as a reportlab shape (else None)."""
+    if isinstance(s, Line):
+        dash = list(s.dash) if s.dash else None
+        return RLLine(s.x1, h - s.y1, s.x2, h - s.y2, strokeColor=color(s.stroke),
+                      strokeWidth=s.width, strokeDashArray=dash)  # fmt: skip
+    if isinstance(s, FigPolygon):
+        polygon = Polygon(
+            [c for x, y in s.points for c in (x, h - y)],
+            strokeColor=color(s.stroke),
+            strokeWidth=s.width,
+            strokeDashArray=list(s.dash) if s.dash else None,
+            fillColor=color(s.fill),
+            strokeLineJoin=1,
+        )
+        if s.fill:
+            polygon.fillOpacity = s.fill_opacity
+        return polygon
+    if isinstance(s, FigRect):
+        return Rect(s.x, h - s.y - s.h, s.w, s.h, fillColor=color(s.fill),
+                    strokeColor=color(s.stroke), strokeWidth=0.5 if s.stroke else 0)  # fmt: skip
+    if isinstance(s, Circle):
+        return RLCircle(s.cx, h - s.cy, s.r, fillColor=color(s.fill), strokeColor=color(s.stroke))
+    return None
 
 
 def _extent(fig: Figure, labels: dict, font_name: str) -> tuple[float, float, float, float]:
