@@ -19,6 +19,7 @@ from reportlab.platypus import (
     PageTemplate,
     Paragraph,
     Spacer,
+    Table,
     TableStyle,
 )
 
@@ -57,10 +58,9 @@ def configure_reportlab() -> None:
     linebreak.install()
 
 
-def cover(ctx: Ctx) -> list:
-    """Title page: who, which questionnaire, when; the headline numbers."""
-    _, s, view = ctx.t.gettext, ctx.s, ctx.view
-    a, q = view.subject, view.questionnaire
+def _facts(ctx: Ctx) -> Table:
+    """The cover's table of facts: credit code, town, industry, size, questionnaire, dates."""
+    _, s, a, q = ctx.t.gettext, ctx.s, ctx.view.subject, ctx.view.questionnaire
     facts = [
         (_("Unified social credit code (统一社会信用代码)"), ctx.u(a.uscc)),
         (_("Town / subdistrict"), ctx.u(ent.town_label(a.town, ctx.lang))),
@@ -72,8 +72,14 @@ def cover(ctx: Ctx) -> list:
         (_("Report date"), ctx.date(ctx.generated_at)),
     ]  # fmt: skip
     rows = [[Paragraph(ctx.u(k), s.cell_head), Paragraph(v, s.cell)] for k, v in facts]
-    fact_table = ctx.table(rows, [48 * mm, CONTENT_W - 48 * mm], header=False)
+    return ctx.table(rows, [48 * mm, CONTENT_W - 48 * mm], header=False)
+
+
+def _headline(ctx: Ctx) -> Table:
+    """The cover's box of headline numbers: total score, stage, rank in Cixi."""
+    _, s, view = ctx.t.gettext, ctx.s, ctx.view
     city = view.comparisons["city"]
+    total = f'{score(view.result.total)}<font size="12" color="#66727f"> /100</font>'
     headline = [
         [
             Paragraph(ctx.u(_("Total score")), s.big_label),
@@ -81,9 +87,7 @@ def cover(ctx: Ctx) -> list:
             Paragraph(ctx.u(_("Ahead of, in Cixi")), s.big_label),
         ],
         [
-            Paragraph(
-                f'{score(view.result.total)}<font size="12" color="#66727f"> /100</font>', s.big
-            ),
+            Paragraph(total, s.big),
             Paragraph(ctx.tr(view.level.label) if view.level else "—", s.stage),
             Paragraph(pct(city.percentile.get(TOTAL)) if city.shown else "—", s.stage),
         ],
@@ -101,27 +105,30 @@ def cover(ctx: Ctx) -> list:
             ]
         )
     )
+    return box
+
+
+def cover(ctx: Ctx) -> list:
+    """Title page: who, which questionnaire, when; the headline numbers."""
+    _, s = ctx.t.gettext, ctx.s
+    facts, box = _facts(ctx), _headline(ctx)
+    disclaimer = _(
+        "Scores are a self-assessment based on your own answers; they are not an official "
+        "certification."
+    )
     return [
         Spacer(1, 18 * mm),
         Paragraph(ctx.u(_("Cixi Enterprise Digital Maturity Self-Assessment")), s.kicker),
         s.heading(ctx.u(_("Digital maturity diagnosis report")), s.title),
-        Paragraph(ctx.tr(q.title), s.h3),
+        Paragraph(ctx.tr(ctx.view.questionnaire.title), s.h3),
         Spacer(1, 14 * mm),
-        s.heading(ctx.u(a.enterprise_name), s.cover_name),
+        s.heading(ctx.u(ctx.view.subject.enterprise_name), s.cover_name),
         Spacer(1, 4 * mm),
-        fact_table,
+        facts,
         Spacer(1, 12 * mm),
         box,
         Spacer(1, 10 * mm),
-        Paragraph(
-            ctx.u(
-                _(
-                    "Scores are a self-assessment based on your own answers; they are not an "
-                    "official certification."
-                )
-            ),
-            s.muted,
-        ),
+        Paragraph(ctx.u(disclaimer), s.muted),
         PageBreak(),
     ]
 
