@@ -1,5 +1,10 @@
 """Fixtures: a fresh database per test (SQLite by default; PostgreSQL with TEST_DATABASE_URL).
 
+Plain fixtures as in Flask's tutorial (flaskr): `app` (built by `make_app`), `client` =
+`app.test_client()`, `runner` = `app.test_cli_runner()`. Nothing is pushed around a test: each
+request runs in its own app and request context, as in production. Database access from a test goes
+through `session` (tests that send no request) or `with app_session(app) as s:` (tests that do).
+
 SQLite: the schema is migrated once into a template file, then copied per test (fast, and the
 test schema is exactly what Alembic builds). PostgreSQL: migrated once, every table truncated
 between tests.
@@ -10,10 +15,17 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, current_app, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
 
 from assessment.services.migrate import upgrade
 from assessment.services.models import Base
@@ -73,15 +85,33 @@ def app_config(database_url, tmp_path) -> dict:
     }
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in an app context of its own.
+
+    Flask runs a request inside an app context the test has pushed for the same app (`with
+    app.app_context()`, the `session` fixture) instead of pushing its own: the request would share
+    the test's `g` (the signed-in user, the cached locale) and database session, and its teardown
+    would not run. Such a request fails here instead of passing for the wrong reason."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context() and current_app._get_current_object() is self.application:
+            raise RuntimeError(
+                "a request sent inside an app context the test pushed: end the `with "
+                "app_session(app)` block first (or use `app_session` instead of `session`)"
+            )
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def make_app(app_config, tmp_path, monkeypatch):
-    """Build an app with settings changed from the test defaults (pytest-flask builds `app` before
-    any other fixture could change `app_config`, so tests needing other settings use this)."""
+    """Build an app with settings changed from the test defaults (for tests needing other settings
+    than `app` has, or more than one app)."""
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
     built = []
 
     def factory(**overrides):
         application = create_app({**app_config, **overrides})
+        application.test_client_class = IsolatedClient
         built.append(application)
         return application
 
@@ -93,15 +123,18 @@ def make_app(app_config, tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def app(make_app):
+def app(make_app) -> Flask:
     return make_app()
 
 
-@pytest.fixture(autouse=True)
-def _push_request_context():
-    """pytest-flask pushes a request context per test, which leaks `g` and Babel's cached locale
-    between client requests; we do not want that."""
-    yield
+@pytest.fixture
+def client(app) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
 
 
 @pytest.fixture
@@ -110,8 +143,18 @@ def registry(app):
 
 
 @pytest.fixture
-def session(app):
-    """The app's database session, inside an app context."""
+def session(app) -> Iterator[Session]:
+    """The app's database session, inside an app context held for the whole test: for tests that
+    send no request (a request inside it is refused, see `IsolatedClient`)."""
+    with app.app_context():
+        yield db.session
+
+
+@contextmanager
+def app_session(app: Flask) -> Iterator[Session]:
+    """`with app_session(app) as s:` the app's database session in a short app context of its own,
+    for tests that also send requests: they go between the blocks, each in its own context, and
+    every block starts with a fresh session (nothing stale from before the requests)."""
     with app.app_context():
         yield db.session
 
@@ -128,9 +171,6 @@ def csrf_from(html: str) -> str | None:
 @pytest.fixture(scope="session", autouse=True)
 def _compiled_catalogs():
     """Compile the Babel catalogs when a .mo is missing or older than its .po (as `make` does)."""
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
     for po in (PROJECT_DIR / "translations").glob("*/LC_MESSAGES/messages.po"):
         mo = po.with_suffix(".mo")
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:

@@ -2,9 +2,8 @@
 
 Every test gets its own freshly migrated database (the `make_app` fixture of tests/conftest.py), an
 app served by werkzeug on a free 127.0.0.1 port, and a new browser context (cookies, downloads).
-The browser is launched once for the folder and closed after it. pytest-flask's `live_server` is
-not used: it is bound to the `app` fixture (no per-test settings such as DEMO_MODE) and rewrites
-SERVER_NAME to `localhost.localdomain:<port>`, which the browser would have to resolve.
+The browser is launched once for the folder and closed after it. Each test builds its own app
+(per-test settings such as DEMO_MODE) and serves it on 127.0.0.1, with no SERVER_NAME to resolve.
 
 When /usr/bin/chromium is missing or cannot start, every test here is skipped with the reason.
 Screenshots go to tests/artifacts/ (git-ignored); a failing test also leaves `FAILED-<name>.png`.
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import WSGIRequestHandler, make_server
@@ -334,8 +334,6 @@ def assert_no_connection_left(site: Site, after: str) -> None:
 
 def serious_violations(site: Site, name: str) -> list[str]:
     """axe-core on the current page: the serious and critical violations, readable."""
-    from axe_playwright_python.sync_playwright import Axe
-
     results = Axe().run(site.page)
     found = []
     for violation in results.response["violations"]:
