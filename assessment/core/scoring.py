@@ -1,15 +1,20 @@
 """The scoring engine: (questionnaire, answers) → Result. Pure: no Flask, no database.
 
 Question points → dimension score (0–100, points over attainable points of applicable questions)
-→ total (weighted mean of dimension scores) → stage/tier by the file's level rules.
+→ total → stage, tier or level by the file's level rules (`assessment.core.levels`). Two kinds of
+total (the file's `scoring`): `weighted`, the weighted mean of dimension scores (the 2025
+questionnaires; added in floats, as their published results were), and `points`, the exact sum of
+all points (official questionnaires such as MIIT's S: Decimal, so thresholds compare exactly).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from assessment.core import levels
 from assessment.core.questionnaire.answers import is_empty, relevant_ids
 from assessment.core.questionnaire.model import NA, Question, Questionnaire
 
@@ -46,10 +51,16 @@ class Result:
     stage: str
     dimensions: dict[str, DimensionResult]
     questions: dict[str, QuestionResult]
+    scenarios: dict[str, int] = field(default_factory=dict)  # rated scenario id → level 0–4
+
+    @property
+    def exact_total(self) -> Decimal:
+        """The total as an exact decimal (what level thresholds compare)."""
+        return Decimal(repr(self.total))
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form (what the CLI prints and the database keeps)."""
-        return {
+        out = {
             "questionnaire": self.questionnaire_id,
             "version": self.version,
             "total": self.total,
@@ -58,6 +69,9 @@ class Result:
             "dimension_points": {d: asdict(r) for d, r in self.dimensions.items()},
             "questions": {q: asdict(r) for q, r in self.questions.items()},
         }
+        if self.scenarios:
+            out["scenarios"] = dict(self.scenarios)
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Result:
@@ -69,6 +83,7 @@ class Result:
             stage=data["stage"],
             dimensions={d: DimensionResult(**r) for d, r in data["dimension_points"].items()},
             questions={q: QuestionResult(**r) for q, r in data["questions"].items()},
+            scenarios=dict(data.get("scenarios") or {}),
         )
 
     def costliest(self, dimension: str, limit: int = 3) -> list[QuestionResult]:
@@ -90,58 +105,68 @@ def score(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> Result:
     N/A and hidden questions leave both sums; an applicable unanswered question scores 0.
     """
     shown = relevant_ids(questionnaire, answers)
+    num = Decimal if questionnaire.scoring == "points" else float
     questions: dict[str, QuestionResult] = {}
-    sums: dict[str, list[float]] = {d.id: [0.0, 0.0] for d in questionnaire.dimensions}
+    sums: dict[str, list] = {d.id: [num(0), num(0)] for d in questionnaire.dimensions}
     for q in questionnaire.scored_questions:
         answer = answers.get(q.id)
         if q.id not in shown:
-            status, points = HIDDEN, 0.0
+            status, points = HIDDEN, num(0)
         elif answer == NA and q.allow_na:
-            status, points = NOT_APPLICABLE, 0.0
+            status, points = NOT_APPLICABLE, num(0)
         elif is_empty(answer) or answer == NA:
-            status, points = UNANSWERED, 0.0
+            status, points = UNANSWERED, num(0)
         else:
-            status, points = SCORED, question_points(q, answer)
-        questions[q.id] = QuestionResult(q.id, q.dimension, status, points, q.max_points)
+            status, points = SCORED, q.kind.points(q, answer, num)
+        maximum = q.max_points if num is float else q.exact_max_points
+        questions[q.id] = QuestionResult(q.id, q.dimension, status, float(points), float(maximum))
         if status in (SCORED, UNANSWERED):
             sums[q.dimension][0] += points
-            sums[q.dimension][1] += q.max_points
+            sums[q.dimension][1] += maximum
     dimensions = {
-        did: DimensionResult(did, _percent(p, m) if m > 0 else None, p, m)
+        did: DimensionResult(did, _percent(p, m) if m > 0 else None, float(p), float(m))
         for did, (p, m) in sums.items()
     }
+    if num is float:
+        total = _weighted_total(questionnaire, dimensions)
+    else:
+        total = float(sum((p for p, _m in sums.values()), Decimal(0)))
+    rated = {q.id: _rating(answers.get(q.id)) for q in questionnaire.scenarios if q.id in shown}
+    result = Result(questionnaire.id, questionnaire.version, total, "", dimensions, questions,
+                    rated)  # fmt: skip
+    return replace(result, stage=levels.reached(questionnaire, result).id)
+
+
+def _rating(answer: Any) -> int:
+    """A scenario's level 0–4 (anything else, e.g. no answer, counts as below level 1)."""
+    valid = isinstance(answer, int) and not isinstance(answer, bool) and 0 <= answer <= 4
+    return answer if valid else 0
+
+
+def _weighted_total(questionnaire: Questionnaire, dimensions: dict[str, DimensionResult]) -> float:
     weighted = [
         (d.weight, dimensions[d.id].score)
         for d in questionnaire.dimensions
         if dimensions[d.id].score is not None
     ]
     weight_sum = sum(w for w, _ in weighted)
-    total = round(sum(w * s for w, s in weighted) / weight_sum, 2) if weight_sum else 0.0
-    return Result(
-        questionnaire.id,
-        questionnaire.version,
-        total,
-        stage_for(questionnaire, total, dimensions),
-        dimensions,
-        questions,
-    )
+    return round(sum(w * s for w, s in weighted) / weight_sum, 2) if weight_sum else 0.0
 
 
 def stage_for(
-    questionnaire: Questionnaire, total: float, dimensions: Mapping[str, DimensionResult]
+    questionnaire: Questionnaire,
+    total: float,
+    dimensions: Mapping[str, DimensionResult],
+    scenarios: Mapping[str, int] | None = None,
 ) -> str:
-    """The highest level whose minimum total and gates are met (a gate on an unscored dimension
-    does not block: not applicable must never count as zero)."""
-    reached = questionnaire.levels[0].id
-    for level in questionnaire.levels:
-        gates_met = all(
-            dimensions[did].score is None or dimensions[did].score >= minimum
-            for did, minimum in level.gates.items()
-        )
-        if total >= level.min_total and gates_met:
-            reached = level.id
-    return reached
+    """The level these scores reach (a gate on an unscored dimension does not block)."""
+    result = Result(questionnaire.id, questionnaire.version, total, "", dict(dimensions), {},
+                    dict(scenarios or {}))  # fmt: skip
+    return levels.reached(questionnaire, result).id
 
 
-def _percent(points: float, maximum: float) -> float:
+def _percent(points, maximum) -> float:
+    if isinstance(points, Decimal):  # exact: round half up, as a person would
+        share = (100 * points / maximum).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return float(min(Decimal(100), max(Decimal(0), share)))
     return round(min(100.0, max(0.0, 100.0 * points / maximum)), 2)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 
 def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
@@ -44,9 +43,11 @@ class Problem:
     params: dict = field(default_factory=dict)
 
     def render(self, gettext: Callable[..., str], lang: str) -> str:
-        """The message translated by `gettext(message, **params)`, texts in `lang`."""
-        return gettext(self.message, **self.localised(lang))
-
-    def localised(self, lang: str) -> dict[str, Any]:
-        """The parameters with every `Text` in `lang`."""
-        return {k: v.get(lang) if isinstance(v, Text) else v for k, v in self.params.items()}
+        """The message translated by `gettext(message, **params)`, texts in `lang` (a parameter
+        that is itself a Problem is rendered the same way first)."""
+        params = {
+            k: v.get(lang) if isinstance(v, Text) else v.render(gettext, lang)
+            if isinstance(v, Problem) else v
+            for k, v in self.params.items()
+        }  # fmt: skip
+        return gettext(self.message, **params)

@@ -9,12 +9,22 @@ from __future__ import annotations
 
 from assessment.core.question_types.base import QuestionType
 from assessment.core.question_types.choice import MultiChoice, SingleChoice
+from assessment.core.question_types.figure import Figure
 from assessment.core.question_types.free_text import FreeText
 from assessment.core.question_types.ladder import Ladder
 from assessment.core.question_types.number import Number
+from assessment.core.question_types.scenario import Scenario
 from assessment.core.questionnaire.model import QUESTION_TYPES
 
-TYPES: tuple[QuestionType, ...] = (SingleChoice(), MultiChoice(), Number(), Ladder(), FreeText())
+TYPES: tuple[QuestionType, ...] = (
+    SingleChoice(),
+    MultiChoice(),
+    Number(),
+    Ladder(),
+    FreeText(),
+    Figure(),
+    Scenario(),
+)
 QUESTION_TYPES.update({t.name: t for t in TYPES})
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -24,12 +24,16 @@ class QuestionType:
     """
 
     name: ClassVar[str]
-    scored: ClassVar[bool] = True
+    scored: ClassVar[bool] = True  # carries points
+    rated: ClassVar[bool] = False  # a business scenario rated 0–4, counted by level rules
     required_by_default: ClassVar[bool] = True
 
     # --- the questionnaire file ----------------------------------------------------------------
-    def parse(self, raw: dict, where: str, problems: Problems) -> dict[str, Any]:
-        """The type's own `Question` fields read from the YAML mapping `raw`."""
+    def parse(
+        self, raw: dict, where: str, problems: Problems, earlier: Mapping[str, Question]
+    ) -> dict[str, Any]:
+        """The type's own `Question` fields read from the YAML mapping `raw` (`earlier`: the
+        questions before it in the file, for types that refer to them)."""
         return {}
 
     def check(self, question: Question, where: str, problems: Problems) -> None:

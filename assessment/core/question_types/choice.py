@@ -6,6 +6,7 @@ import random
 from typing import Any
 
 from assessment.core.question_types.base import Num, QuestionType, clip, exact
+from assessment.core.question_types.derive import describe_derivation, parse_derivation
 from assessment.core.questionnaire.model import NA, Choice, Question
 from assessment.core.questionnaire.parsing import VALUE_RE, Problems, points, text
 from assessment.core.text import N_, Problem
@@ -40,6 +41,7 @@ def parse_choices(raw: Any, where: str, multi: bool, problems: Problems) -> tupl
                 points=points(item.get("points"), cwhere, problems),
                 help=text(item.get("help"), cwhere, "help", problems, required=False),
                 exclusive=bool(item.get("exclusive", False)),
+                evidence=text(item.get("evidence"), cwhere, "evidence", problems, required=False),
             )
         )
     return tuple(out)
@@ -71,8 +73,20 @@ class SingleChoice(QuestionType):
 
     name = "single"
 
-    def parse(self, raw, where, problems):
-        return {"choices": parse_choices(raw.get("choices"), where, False, problems)}
+    def parse(self, raw, where, problems, earlier):
+        choices = parse_choices(raw.get("choices"), where, False, problems)
+        extra: dict[str, Any] = {}
+        for key in ("derive", "check"):  # computed from figures, or checked against them
+            if key in raw:
+                if "derive" in extra:
+                    problems.add(where, "a derived choice needs no 'check'")
+                extra[key] = parse_derivation(raw[key], f"{where} {key}", problems, choices,
+                                              earlier)  # fmt: skip
+        derivations = [d for d in extra.values() if d is not None]
+        if derivations:  # the figures' texts, to name them in messages
+            extra["labels"] = {qid: earlier[qid].text for d in derivations for qid in d.inputs
+                               if qid in earlier}  # fmt: skip
+        return {"choices": choices, "extra": extra}
 
     def check_target(self, question, target):
         if question.choice(target) is None:
@@ -104,7 +118,11 @@ class SingleChoice(QuestionType):
         return order[min(len(order) - 1, int(maturity * len(order)))].value
 
     def serialize(self, question):
-        return serialize_choices(question)
+        out = serialize_choices(question)
+        for key in ("derive", "check"):
+            if question.extra.get(key) is not None:
+                out[key] = describe_derivation(question.extra[key])
+        return out
 
 
 class MultiChoice(QuestionType):
@@ -113,7 +131,7 @@ class MultiChoice(QuestionType):
 
     name = "multi"
 
-    def parse(self, raw, where, problems):
+    def parse(self, raw, where, problems, earlier):
         fields: dict[str, Any] = {
             "choices": parse_choices(raw.get("choices"), where, True, problems)
         }

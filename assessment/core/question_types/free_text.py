@@ -15,7 +15,7 @@ class FreeText(QuestionType):
     scored = False
     required_by_default = False
 
-    def parse(self, raw, where, problems):
+    def parse(self, raw, where, problems, earlier):
         max_length = raw.get("max_length", DEFAULT_MAX_LENGTH)
         if not isinstance(max_length, int) or not 1 <= max_length <= 10000:
             problems.add(where, "'max_length' must be a whole number from 1 to 10000")

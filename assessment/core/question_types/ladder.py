@@ -40,7 +40,7 @@ class Ladder(SingleChoice):
 
     name = "ladder"
 
-    def parse(self, raw, where, problems):
+    def parse(self, raw, where, problems, earlier):
         return {"choices": parse_levels(raw.get("levels"), where, problems)}
 
     def parse_target(self, question: Question, target):

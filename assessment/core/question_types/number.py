@@ -63,7 +63,7 @@ class Number(QuestionType):
 
     name = "number"
 
-    def parse(self, raw, where, problems):
+    def parse(self, raw, where, problems, earlier):
         lo = number(raw.get("min"), where, "min", problems)
         hi = number(raw.get("max"), where, "max", problems)
         if lo is not None and hi is not None and lo >= hi:

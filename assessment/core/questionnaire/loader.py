@@ -11,105 +11,11 @@ from typing import Any
 
 import yaml
 
-from assessment.core import question_types
-from assessment.core.questionnaire.expressions import check_expression
-from assessment.core.questionnaire.model import (
-    EFFORTS,
-    HORIZONS,
-    Dimension,
-    Level,
-    Question,
-    Questionnaire,
-    Recommendation,
-)
-from assessment.core.questionnaire.parsing import ID_RE, Problems, number, text
+from assessment.core.questionnaire import items
+from assessment.core.questionnaire.model import Question, Questionnaire
+from assessment.core.questionnaire.parsing import ID_RE, Problems, text
 
-
-def _question(raw: dict, known: set[str], dimensions: set[str], problems: Problems) -> Question:
-    qid = raw.get("id")
-    where = f"question {qid}"
-    kind = question_types.get(raw.get("type"))
-    if kind is None:
-        names = ", ".join(question_types.names())
-        problems.add(where, f"type {raw.get('type')!r} must be one of {names}")
-        kind = question_types.get("text")
-    if raw.get("dimension") not in dimensions:
-        problems.add(where, f"dimension {raw.get('dimension')!r} is not declared")
-    fields: dict[str, Any] = {
-        "id": qid,
-        "dimension": raw.get("dimension", ""),
-        "type": kind.name,
-        "text": text(raw.get("text"), where, "text", problems),
-        "help": text(raw.get("help"), where, "help", problems, required=False),
-        "evidence": text(raw.get("evidence"), where, "evidence", problems, required=False),
-        "required": bool(raw.get("required", kind.required_by_default)),
-        "allow_na": bool(raw.get("allow_na", False)),
-    }
-    relevant = raw.get("relevant")
-    if relevant is not None:
-        if not isinstance(relevant, str) or not relevant.strip():
-            problems.add(where, "'relevant' must be a non-empty expression")
-        else:
-            for reason in check_expression(relevant, known):
-                problems.add(where, reason)
-            fields["relevant"] = relevant.strip()
-    fields.update(kind.parse(raw, where, problems))
-    question = Question(**fields)
-    kind.check(question, where, problems)
-    return question
-
-
-def _level_entry(raw: dict, index: int, dimensions: set[str], problems: Problems) -> Level:
-    lid = raw.get("id")
-    where = f"level {lid}"
-    if not isinstance(lid, str) or not ID_RE.match(lid):
-        problems.add(where, "id must be lower-case letters, digits or _")
-    min_total = number(raw.get("min_total"), where, "min_total", problems, minimum=0) or 0.0
-    gates = raw.get("gates") or {}
-    if not isinstance(gates, dict):
-        problems.add(where, "'gates' must map dimension ids to minimum scores")
-        gates = {}
-    for did, minimum in gates.items():
-        if did not in dimensions:
-            problems.add(where, f"gate on unknown dimension '{did}'")
-        number(minimum, where, f"gates.{did}", problems, minimum=0)
-    if index == 0 and (min_total != 0 or gates):
-        problems.add(where, "the first level must have min_total 0 and no gates")
-    return Level(
-        id=lid or "",
-        label=text(raw.get("label"), where, "label", problems),
-        meaning=text(raw.get("meaning"), where, "meaning", problems),
-        min_total=min_total,
-        gates={k: float(v) for k, v in gates.items() if isinstance(v, int | float)},
-    )
-
-
-def _recommendation(raw: dict, questions: dict[str, Question], problems: Problems):
-    rid = raw.get("id")
-    where = f"recommendation {rid}"
-    question = questions.get(raw.get("question"))
-    target = raw.get("target")
-    reason = None if question is None else question.kind.check_target(question, target)
-    if question is None or not question.scored:
-        problems.add(where, f"question {raw.get('question')!r} is not a scored question")
-    elif reason is not None:
-        problems.add(where, reason)
-    else:
-        target = question.kind.parse_target(question, target)
-    if raw.get("effort") not in EFFORTS:
-        problems.add(where, f"effort must be one of {', '.join(EFFORTS)}")
-    if raw.get("horizon") not in HORIZONS:
-        problems.add(where, "horizon must be 3, 6 or 12 (months)")
-    return Recommendation(
-        id=rid or "",
-        question=raw.get("question", ""),
-        target=target,
-        title=text(raw.get("title"), where, "title", problems),
-        action=text(raw.get("action"), where, "action", problems),
-        why=text(raw.get("why"), where, "why", problems),
-        effort=raw.get("effort", "medium"),
-        horizon=raw.get("horizon", 6),
-    )
+SCORING_KINDS = ("weighted", "points")
 
 
 def _unique_ids(items: list, kind: str, problems: Problems) -> list[dict]:
@@ -141,43 +47,25 @@ def parse(data: Any, source: str) -> tuple[Questionnaire | None, list[str]]:
         problems.add("id", "must be lower-case letters, digits or _")
     if not isinstance(version, str) or not version.strip():
         problems.add("version", 'must be a non-empty string (quote it: "2025.1")')
+    scoring = (data.get("scoring") or {}).get("kind", "weighted")
+    if scoring not in SCORING_KINDS:
+        problems.add("scoring", f"kind must be one of {', '.join(SCORING_KINDS)}")
     sections = {}
     for key in ("dimensions", "levels", "questions"):
         if not isinstance(data.get(key), list) or not data.get(key):
             problems.add(key, "must be a non-empty list")
         sections[key] = _unique_ids(data.get(key) or [], key[:-1], problems)
-    dims = []
-    for raw in sections["dimensions"]:
-        where = f"dimension {raw['id']}"
-        dims.append(
-            Dimension(
-                id=raw["id"],
-                title=text(raw.get("title"), where, "title", problems),
-                description=text(raw.get("description"), where, "description", problems, False),
-                weight=number(raw.get("weight"), where, "weight", problems, minimum=0.001) or 1.0,
-            )
-        )
+    dims = [items.dimension(raw, scoring == "weighted", problems) for raw in sections["dimensions"]]
     dim_ids = {d.id for d in dims}
-    questions, known = [], set()
+    questions: dict[str, Question] = {}
     for raw in sections["questions"]:
-        questions.append(_question(raw, known, dim_ids, problems))
-        known.add(raw["id"])
-    for d in dims:
-        if not any(q.dimension == d.id and q.scored for q in questions):
-            problems.add(f"dimension {d.id}", "has no scored question")
-    levels = [_level_entry(raw, i, dim_ids, problems) for i, raw in enumerate(sections["levels"])]
-    # A gate must be able to bite: its dimension needs a question that is always asked and
-    # cannot be answered "not applicable" (else a firm could N/A its way past the gate).
-    for did in sorted({d for lv in levels for d in lv.gates}):
-        if did in dim_ids and not any(
-            q.dimension == did and q.scored and not q.allow_na and not q.relevant for q in questions
-        ):
-            problems.add(f"dimension {did}", "is used in a gate but every question can be skipped")
-    by_id = {q.id: q for q in questions}
+        questions[raw["id"]] = items.question(raw, dict(questions), dim_ids, problems)
+    levels = [items.level(raw, i, dim_ids, problems) for i, raw in enumerate(sections["levels"])]
     recs = [
-        _recommendation(raw, by_id, problems)
+        items.recommendation(raw, questions, problems)
         for raw in _unique_ids(data.get("recommendations") or [], "recommendation", problems)
     ]
+    _check_whole(dims, list(questions.values()), levels, recs, problems)
     if problems.items:
         return None, problems.items
     questionnaire = Questionnaire(
@@ -188,11 +76,48 @@ def parse(data: Any, source: str) -> tuple[Questionnaire | None, list[str]]:
         method=text(data.get("method"), "method", "method", problems),
         dimensions=tuple(dims),
         levels=tuple(levels),
-        questions=tuple(questions),
+        questions=tuple(questions.values()),
         recommendations=tuple(recs),
         source=source,
+        scoring=scoring,
+        note=text(data.get("note"), "note", "note", problems, required=False),
     )
     return (None, problems.items) if problems.items else (questionnaire, [])
+
+
+def _check_whole(dims, questions, levels, recs, problems: Problems) -> None:
+    """What only the file as a whole can show to be wrong."""
+    for d in dims:
+        mine = [q for q in questions if q.dimension == d.id]
+        if d.kind == "scenarios":
+            if not mine or any(not q.kind.rated for q in mine):
+                problems.add(
+                    f"dimension {d.id}", "a scenarios dimension holds only scenario questions"
+                )
+        elif not any(q.scored for q in mine):
+            problems.add(f"dimension {d.id}", "has no scored question")
+        elif (
+            d.max_points is not None
+            and sum(q.exact_max_points for q in mine if q.scored) != d.max_points
+        ):
+            problems.add(
+                f"dimension {d.id}",
+                f"its questions' maxima do not add up to max_points {d.max_points}",
+            )
+    # A gate must be able to bite: its dimension needs a question that is always asked and
+    # cannot be answered "not applicable" (else a firm could N/A its way past the gate).
+    for did in sorted(items.gate_dimensions(levels)):
+        if not any(q.dimension == did and q.scored and not q.allow_na and not q.relevant
+                   for q in questions):  # fmt: skip
+            problems.add(f"dimension {did}", "is used in a gate but every question can be skipped")
+    totals = items.min_totals(levels)
+    if totals != sorted(totals):
+        problems.add("levels", "min_total must not decrease from one level to the next")
+    # Scenario steps go one level at a time, so a scenario with any must have all four.
+    for q in (q for q in questions if q.kind.rated):
+        targets = {r.target for r in recs if r.question == q.id}
+        if targets and targets != {1, 2, 3, 4}:
+            problems.add(f"question {q.id}", "scenario recommendations must reach each level 1–4")
 
 
 def load_file(path: str | Path) -> tuple[Questionnaire | None, list[str]]:

@@ -12,6 +12,7 @@ from assessment.core.questionnaire.texts import QuestionText, question_texts
 from assessment.core.text import EMPTY_TEXT, Text
 
 if TYPE_CHECKING:  # these modules import this one; at run time the types register below
+    from assessment.core.levels import Condition
     from assessment.core.question_types.base import QuestionType
 
 NA = "na"  # the answer "not applicable"
@@ -29,6 +30,7 @@ class Choice:
     points: Decimal
     help: Text = EMPTY_TEXT
     exclusive: bool = False
+    evidence: Text = EMPTY_TEXT  # what to show an on-site assessor for this answer
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ class Question:
     integer: bool = False
     bands: tuple[Band, ...] = ()
     max_length: int = 1000
+    official: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
+    key: str | None = None  # a fact shared with other questionnaires (pre-fill)
     extra: Mapping[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     @property
@@ -96,15 +100,19 @@ class Dimension:
     title: Text
     description: Text
     weight: float
+    kind: str = "points"  # points | scenarios (rated business scenarios, no points)
+    max_points: Decimal | None = None  # declared by official questionnaires, checked on load
 
 
 @dataclass(frozen=True)
 class Level:
+    """A stage, tier or level: reached when every one of its conditions holds
+    (`assessment.core.levels`: minimum total, dimension gates, scenario counts)."""
+
     id: str
     label: Text
     meaning: Text
-    min_total: float
-    gates: dict[str, float] = field(default_factory=dict)
+    conditions: tuple[Condition, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -117,6 +125,7 @@ class Recommendation:
     why: Text
     effort: str
     horizon: int
+    evidence: Text = EMPTY_TEXT  # what an on-site assessor will ask for once it is done
 
 
 @dataclass(frozen=True)
@@ -140,6 +149,8 @@ class Questionnaire:
     questions: tuple[Question, ...]
     recommendations: tuple[Recommendation, ...]
     source: str = ""
+    scoring: str = "weighted"  # weighted (mean of dimension scores) | points (exact sum)
+    note: Text = EMPTY_TEXT  # a provenance note shown with every result
 
     @property
     def key(self) -> tuple[str, str]:
@@ -182,3 +193,8 @@ class Questionnaire:
     def scored_questions(self) -> tuple[Question, ...]:
         """Every question that carries points."""
         return tuple(q for q in self.questions if q.scored)
+
+    @cached_property
+    def scenarios(self) -> tuple[Question, ...]:
+        """Every rated business scenario (counted by level rules, never scored)."""
+        return tuple(q for q in self.questions if q.kind.rated)

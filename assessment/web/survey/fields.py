@@ -120,20 +120,42 @@ class TextKind(FieldKind):
         return {field_name(question): TextAreaField(_label(field_name(question)))}
 
 
+class ScenarioKind(LadderKind):
+    macro = "scenario"
+
+
+class DerivedKind(FieldKind):
+    """A choice computed from figures: shown (the computed band marked), never typed."""
+
+    macro = "derived"
+    fieldset = True
+
+    def fields(self, question):
+        return {field_name(question): HiddenField(_label(field_name(question)))}
+
+
 FIELD_KINDS: dict[str, FieldKind] = {
     "single": ChoiceKind(),
     "ladder": LadderKind(),
     "multi": MultiKind(),
     "number": NumberKind(),
+    "figure": NumberKind(),
     "text": TextKind(),
+    "scenario": ScenarioKind(),
 }
+DERIVED = DerivedKind()
+
+
+def field_kind(question: Question) -> FieldKind:
+    """The field kind of a question: its type's, or the derived one for a computed choice."""
+    return DERIVED if question.extra.get("derive") else FIELD_KINDS[question.type]
 
 
 def build_form_class(page: Page) -> type[FlaskForm]:
     """A fresh FlaskForm subclass holding every question field of one page."""
     attrs: dict[str, Any] = {"lock_version": HiddenField(_label("lock_version"))}
     for question in page.questions:
-        attrs.update(FIELD_KINDS[question.type].fields(question))
+        attrs.update(field_kind(question).fields(question))
     return type(f"Page{page.index}Form", (FlaskForm,), attrs)
 
 
@@ -143,13 +165,13 @@ def initial_data(page: Page, answers: dict[str, Any], lock_version: int) -> dict
     for question in page.questions:
         value = answers.get(question.id)
         if value is not None:
-            data.update(FIELD_KINDS[question.type].form_data(question, value))
+            data.update(field_kind(question).form_data(question, value))
     return data
 
 
 def read_page(form: FlaskForm, page: Page) -> dict[str, Any]:
     """What the browser posted for each question of the page (raw, unchecked)."""
-    return {q.id: FIELD_KINDS[q.type].read(form, q) for q in page.questions}
+    return {q.id: field_kind(q).read(form, q) for q in page.questions}
 
 
 def parse_lock_version(form: FlaskForm) -> int | None:
@@ -180,4 +202,4 @@ class SurveyForms:
     @staticmethod
     def kind(question: Question) -> FieldKind:
         """The field kind of a question (templates ask it for the macro and fieldset)."""
-        return FIELD_KINDS[question.type]
+        return field_kind(question)

@@ -9,7 +9,7 @@ from flask_login import current_user
 from assessment.core.enums import Status
 from assessment.core.questionnaire.answers import describe, missing_required, progress, relevant_ids
 from assessment.core.questionnaire.expressions import names_in
-from assessment.core.survey import check_page
+from assessment.core.survey import check_page, explanations, page_warnings
 from assessment.services import surveys
 from assessment.web.access import enterprise_required, own_assessment, questionnaire_of, registry
 from assessment.web.errors import csrf_failed
@@ -105,6 +105,8 @@ def _render_page(assessment, questionnaire, current, form, problems=None, banner
         for qid, value in others.items()
     }
     shown = relevant_ids(questionnaire, assessment.answers)  # once, for the page and its progress
+    notes = {qid: message(p) for qid, p in explanations(current, assessment.answers).items()}
+    warnings = {qid: message(p) for qid, p in page_warnings(current, assessment.answers).items()}
     return render_template(
         "survey/page.html",
         assessment=assessment,
@@ -112,6 +114,8 @@ def _render_page(assessment, questionnaire, current, form, problems=None, banner
         page=current,
         form=form,
         errors={qid: message(p) for qid, p in (problems or {}).items()},
+        warnings=warnings,
+        notes=notes,
         banner=("warning", banner) if isinstance(banner, str) else banner,
         others=others,
         other_labels=other_labels,
