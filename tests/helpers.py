@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from assessment.core.questionnaire.answers import clean
 from assessment.core.questionnaire.model import NA, Questionnaire
 from assessment.core.uscc import make_uscc
 
@@ -42,6 +43,11 @@ def login(client, email="a@example.com", password=PASSWORD):
 
 def logout(client):
     return client.post("/auth/logout")
+
+
+def set_english(client) -> None:
+    """Switch the client's pages to English (Simplified Chinese is the default)."""
+    assert client.post("/language", data={"lang": "en", "next": "/"}).status_code == 302
 
 
 def lock_version(html: str) -> str:
@@ -85,8 +91,6 @@ def save_page(client, url: str, questionnaire, index: int, answers: dict, nav="n
 
 def typical_answers(questionnaire: Questionnaire, pick: str = "middle") -> dict:
     """A full, valid set of answers: the middle choice of each question (or best / worst)."""
-    from assessment.core.questionnaire.answers import clean
-
     answers: dict[str, Any] = {}
     for q in questionnaire.questions:
         if q.type in ("single", "ladder"):

@@ -12,10 +12,10 @@ from sqlalchemy import select
 from assessment.services import audit
 from assessment.services.accounts import hash_password
 from assessment.services.models import AuditEvent, User
-from assessment.web.extensions import db
 
 from . import factories
-from .conftest import csrf_from
+from .conftest import app_session, csrf_from
+from .helpers import set_english
 
 PASSWORD = "Cixi-Admin-Test-2025"
 ADMIN = "admin@x.example"
@@ -26,8 +26,8 @@ TEMP_RE = re.compile(r'id="temporary-password"[^>]*>([^<]+)</code>')
 
 def add_user(app, email: str, role: str, password: str = PASSWORD, active: bool = True) -> int:
     """An account made directly in the database (enterprise users get an enterprise)."""
-    with app.app_context():
-        enterprise = factories.enterprise(db.session) if role == "enterprise" else None
+    with app_session(app) as s:
+        enterprise = factories.enterprise(s) if role == "enterprise" else None
         user = User(
             email=email,
             password_hash=hash_password(password),
@@ -35,8 +35,8 @@ def add_user(app, email: str, role: str, password: str = PASSWORD, active: bool 
             enterprise=enterprise,
             active=active,
         )
-        db.session.add(user)
-        db.session.commit()
+        s.add(user)
+        s.commit()
         return user.id
 
 
@@ -45,21 +45,17 @@ def sign_in(client, email: str, password: str = PASSWORD):
     return client.post("/auth/login?next=/", data={"email": email, "password": password})
 
 
-def english(client) -> None:
-    client.post("/language", data={"lang": "en", "next": "/"})
-
-
 def get_user(app, user_id: int) -> User:
-    with app.app_context():
-        return db.session.get(User, user_id)
+    with app_session(app) as s:
+        return s.get(User, user_id)
 
 
 def events(app, action: str | None = None) -> list[AuditEvent]:
-    with app.app_context():
+    with app_session(app) as s:
         stmt = select(AuditEvent).order_by(AuditEvent.id)
         if action:
             stmt = stmt.where(AuditEvent.action == action)
-        return list(db.session.scalars(stmt))
+        return list(s.scalars(stmt))
 
 
 def field_error(page: str, field_id: str) -> str:
@@ -79,10 +75,8 @@ def accounts(app):
 
 @pytest.fixture
 def admin_client(app, accounts):
-    # Not pytest-flask's `client`: it keeps its last request context pushed, so its `g` (and the
-    # signed-in user) would leak into the other clients these tests use.
-    client = app.test_client()
-    english(client)
+    client = app.test_client()  # tests sign in other clients besides this one
+    set_english(client)
     response = sign_in(client, ADMIN)
     assert response.status_code == 302, response.text
     return client
@@ -367,9 +361,9 @@ def test_admin_posts_without_a_csrf_token_are_refused(make_app):
 
 def _seed_events(app, accounts) -> None:
     """Three events by two people on different days (times in UTC)."""
-    with app.app_context():
-        admin = db.session.get(User, accounts["admin"])
-        bureau = db.session.get(User, accounts["bureau"])
+    with app_session(app) as s:
+        admin = s.get(User, accounts["admin"])
+        bureau = s.get(User, accounts["bureau"])
         rows = [
             (bureau, audit.VIEW_ENTERPRISE, "enterprise", "42", datetime(2025, 3, 1, 2, 0)),
             (bureau, audit.EXPORT_CSV, None, None, datetime(2025, 3, 10, 15, 30)),
@@ -377,7 +371,7 @@ def _seed_events(app, accounts) -> None:
         ]
         for who, action, target_type, target_id, at in rows:
             event = audit.record(
-                db.session,
+                s,
                 who,
                 action,
                 target_type,
@@ -387,7 +381,7 @@ def _seed_events(app, accounts) -> None:
                 commit=False,
             )
             event.at = at
-        db.session.commit()
+        s.commit()
 
 
 def _actions(page: str) -> list[str]:
@@ -441,13 +435,13 @@ def test_audit_filters(app, admin_client, accounts):
 
 
 def test_audit_is_paginated_and_keeps_filters(app, admin_client, accounts):
-    with app.app_context():
-        admin = db.session.get(User, accounts["admin"])
+    with app_session(app) as s:
+        admin = s.get(User, accounts["admin"])
         start = datetime(2025, 1, 1)
         for n in range(7):
-            event = audit.record(db.session, admin, audit.EXPORT_XLSX, commit=False)
+            event = audit.record(s, admin, audit.EXPORT_XLSX, commit=False)
             event.at = start + timedelta(hours=n)
-        db.session.commit()
+        s.commit()
     page = admin_client.get("/admin/audit?per_page=3&action=export_xlsx&page=2").text
     assert "Page 2 of 3 (7 in all)" in page
     assert len(_actions(page)) == 3

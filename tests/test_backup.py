@@ -12,17 +12,19 @@ import os
 import uuid
 from pathlib import Path
 
+import psycopg
 import pytest
 from sqlalchemy import Engine, make_url, select
 from sqlalchemy.orm import Session
 
 from assessment.core.uscc import make_uscc
 from assessment.services import audit, backup
+from assessment.services.database import create_engine_for
 from assessment.services.demo import seed_demo
 from assessment.services.migrate import upgrade
 from assessment.services.models import Assessment, ExportJob, User
-from assessment.web.extensions import create_engine_for, db
 
+from .conftest import app_session
 from .helpers import login, register, save_page, start, typical_answers
 
 EMAIL = "restored@example.com"
@@ -58,16 +60,16 @@ def populate(app, enterprises: int = 30) -> str:
     submitted = client.post(f"{base.rsplit('/page', 1)[0]}/review")
     assert submitted.status_code == 302
     start(client, "cloud")  # a draft
-    with app.app_context():
-        user = db.session.scalar(select(User).where(User.email == EMAIL))
+    with app_session(app) as s:
+        user = s.scalar(select(User).where(User.email == EMAIL))
         audit.record(
-            db.session, user, audit.VIEW_RESULT, "assessment", "x1",
+            s, user, audit.VIEW_RESULT, "assessment", "x1",
             details={"lang": "zh", "备注": ["导出", 2.5, None]}, ip="127.0.0.1",
         )  # fmt: skip
-        db.session.add(
+        s.add(
             ExportJob(user_id=user.id, filters={"industry": ["appliances"]}, status="done", total=3)
         )
-        db.session.commit()
+        s.commit()
     return submitted.headers["Location"]
 
 
@@ -161,8 +163,6 @@ def test_restore_into_an_empty_database_gives_back_every_row(app, make_app, tmp_
 @pytest.fixture
 def postgres_url():
     """A throwaway PostgreSQL database, dropped afterwards; skips when no server answers."""
-    import psycopg
-
     base = make_url(os.environ.get("TEST_DATABASE_URL") or DEFAULT_PG_URL)
     try:
         admin = psycopg.connect(
@@ -203,8 +203,8 @@ def test_round_trip_sqlite_to_postgresql_and_back(postgres_url, make_app, tmp_pa
         == 302
     )
     start(client, "cloud")
-    with pg.app_context():
-        newest = db.session.scalar(select(Assessment).order_by(Assessment.id.desc()).limit(1))
+    with app_session(pg) as s:
+        newest = s.scalar(select(Assessment).order_by(Assessment.id.desc()).limit(1))
         assert newest.enterprise.users[0].email == "new@example.com"
 
 
@@ -213,23 +213,23 @@ def test_a_database_with_data_is_refused_unless_replace_is_confirmed(app, make_a
     out = tmp_path / "backup.jsonl.gz"
     backup_to(app, out)
     before = backup.table_counts(engine_of(app))
-    with app.app_context():  # a change made after the backup, which --replace must undo
-        db.session.get(User, 1).email = "changed@example.com"
-        db.session.commit()
+    with app_session(app) as s:  # a change made after the backup, which --replace must undo
+        s.get(User, 1).email = "changed@example.com"
+        s.commit()
 
     refused = restore_into(app, out)
     assert refused.exit_code == 1 and "the database is not empty" in refused.output
     assert "pass --replace" in refused.output and "enterprise: 4 rows" in refused.output
     declined = restore_into(app, out, "--replace", input="n\n")
     assert declined.exit_code == 1 and "Delete all" in declined.output
-    with app.app_context():
-        assert db.session.get(User, 1).email == "changed@example.com"
+    with app_session(app) as s:
+        assert s.get(User, 1).email == "changed@example.com"
 
     replaced = restore_into(app, out, "--replace", "--yes")
     assert replaced.exit_code == 0, replaced.output
     assert backup.table_counts(engine_of(app)) == before
-    with app.app_context():
-        assert db.session.get(User, 1).email != "changed@example.com"
+    with app_session(app) as s:
+        assert s.get(User, 1).email != "changed@example.com"
 
 
 def test_corrupt_truncated_or_foreign_files_are_refused_and_nothing_is_written(

@@ -19,12 +19,12 @@ from assessment.core.charts import (
     to_svg,
 )
 from assessment.services.models import Assessment
-from assessment.web.extensions import db
 from reports import build_report
 from reports.i18n import translator
 
 from . import factories as f
-from .helpers import register, typical_answers
+from .conftest import app_session
+from .helpers import register, set_english, typical_answers
 from .test_reports import pages_of, squash, store, view_of
 from .test_reports import peers as stored_peers
 from .test_results_page import peers as web_peers
@@ -49,9 +49,9 @@ def labels(svg: str) -> list[str]:
 def result_view(app):
     """An appliance maker with six appliance peers in Cixi: city and industry are both shown."""
     q = app.extensions["questionnaires"].get("lianghua")
-    with app.app_context():
-        stored_peers(db.session, q, [10, 20, 30, 40, 80, 90])
-        a = store(db.session, f.enterprise(db.session), q, typical_answers(q))
+    with app_session(app) as s:
+        stored_peers(s, q, [10, 20, 30, 40, 80, 90])
+        a = store(s, f.enterprise(s), q, typical_answers(q))
         yield lambda lang: view_of(app, a, q, lang)
 
 
@@ -146,12 +146,12 @@ def test_the_page_and_the_pdf_say_the_same_headline(client, app, registry, case)
         web_peers(app, totals, questionnaire=qid, **cohort)
     register(client)  # a small appliance maker in Zhouxiang
     url = submit_via_web(client, q, typical_answers(q))
-    client.post("/language", data={"lang": "en", "next": url})
+    set_english(client)
     page = client.get(url).text
     on_page = re.findall(r'<p class="ahead" id="ahead-([a-z-]+)">(.*?)</p>', page, re.S)
     assert [key for key, _text in on_page] == ids
     public_id = url.split("/a/")[1].split("/")[0]
-    with app.app_context():
-        a = db.session.scalar(select(Assessment).where(Assessment.public_id == public_id))
+    with app_session(app) as s:
+        a = s.scalar(select(Assessment).where(Assessment.public_id == public_id))
         pdf = squash("\n".join(pages_of(build_report(view_of(app, a, q, "en"), "en"))))
     assert PDF_HEADLINE.findall(pdf) == [squash(html.unescape(text)) for _key, text in on_page]

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+import csv
 import json
+from collections import Counter
 from pathlib import Path
 
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from assessment.core.enterprise import industries, towns
 from assessment.core.enums import Role
 from assessment.core.scoring import score
 from assessment.core.uscc import validate_uscc
 from assessment.services import accounts
-from assessment.services.models import Assessment, Enterprise, User
+from assessment.services.models import Assessment, Base, Enterprise, User
 
+from .conftest import app_session
 from .helpers import typical_answers
 
 MINI = Path(__file__).parent / "data" / "mini-1.yaml"
 
 
-def test_validate_lists_every_problem_and_exits_1(app, tmp_path):
-    runner = app.test_cli_runner()
+def test_validate_lists_every_problem_and_exits_1(runner, tmp_path):
     ok = runner.invoke(args=["questionnaire", "validate", str(MINI)])
     assert ok.exit_code == 0 and "OK (mini 1" in ok.output
     bad = tmp_path / "bad.yaml"
@@ -35,8 +39,7 @@ def test_validate_lists_every_problem_and_exits_1(app, tmp_path):
     assert f"{bad}: recommendation r_erp: effort must be one of" in result.output
 
 
-def test_list_and_show(app):
-    runner = app.test_cli_runner()
+def test_list_and_show(runner):
     listing = runner.invoke(args=["questionnaire", "list"]).output
     assert "lianghua\t2025.1" in listing and "cloud\t2025.1" in listing
     shown = runner.invoke(args=["questionnaire", "show", "cloud", "--format", "json"])
@@ -51,12 +54,12 @@ def test_list_and_show(app):
     assert missing.exit_code != 0 and "no questionnaire nope" in missing.output
 
 
-def test_score_prints_the_engines_result(app, registry, tmp_path):
+def test_score_prints_the_engines_result(runner, registry, tmp_path):
     questionnaire = registry.get("lianghua")
     answers = typical_answers(questionnaire)
     path = tmp_path / "answers.json"
     path.write_text(json.dumps(answers, ensure_ascii=False), encoding="utf-8")
-    result = app.test_cli_runner().invoke(args=["score", "lianghua", str(path)])
+    result = runner.invoke(args=["score", "lianghua", str(path)])
     assert result.exit_code == 0, result.output
     printed = json.loads(result.output)
     expected = score(questionnaire, answers)
@@ -66,26 +69,22 @@ def test_score_prints_the_engines_result(app, registry, tmp_path):
     assert printed["questions"][some]["points"] == expected.questions[some].points
 
 
-def test_score_refuses_bad_answers_with_reasons(app, tmp_path):
+def test_score_refuses_bad_answers_with_reasons(runner, tmp_path):
     path = tmp_path / "answers.json"
     path.write_text(json.dumps({"f_nope": 1, "net": "x"}), encoding="utf-8")
-    result = app.test_cli_runner().invoke(args=["score", "lianghua", str(path)])
+    result = runner.invoke(args=["score", "lianghua", str(path)])
     assert result.exit_code != 0 and "f_nope: no such question" in result.output
     path.write_text("{not json", encoding="utf-8")
-    assert (
-        "not valid JSON" in app.test_cli_runner().invoke(args=["score", "cloud", str(path)]).output
-    )
+    assert "not valid JSON" in runner.invoke(args=["score", "cloud", str(path)]).output
 
 
-def test_init_db_is_idempotent(app):
-    runner = app.test_cli_runner()
+def test_init_db_is_idempotent(runner):
     for _ in range(2):
         result = runner.invoke(args=["init-db"])
         assert result.exit_code == 0 and "revision" in result.output
 
 
-def test_create_user_makes_a_staff_account_that_can_sign_in(app, session):
-    runner = app.test_cli_runner()
+def test_create_user_makes_a_staff_account_that_can_sign_in(runner, session):
     password = "quiet-harbour-42"
     args = ["create-user", "--email", "Analyst@Example.com", "--role", "bureau"]
     created = runner.invoke(args=[*args, "--password", password])
@@ -107,42 +106,34 @@ def test_create_user_makes_a_staff_account_that_can_sign_in(app, session):
     assert not accounts.email_taken(session, "boss@example.com")
 
 
-def test_seed_demo_creates_valid_flagged_data_deterministically(app):
-    runner = app.test_cli_runner()
+def test_seed_demo_creates_valid_flagged_data_deterministically(app, runner):
     result = runner.invoke(args=["seed-demo", "--enterprises", "40", "--seed", "7"])
     assert result.exit_code == 0, result.output
     assert "Demo bureau login:" in result.output and "Demo enterprise login:" in result.output
-    with app.app_context():
-        from assessment.web.extensions import db
-
-        enterprises = db.session.scalars(select(Enterprise).order_by(Enterprise.id)).all()
+    with app_session(app) as s:
+        enterprises = s.scalars(select(Enterprise).order_by(Enterprise.id)).all()
         assert len(enterprises) == 40 and all(e.is_demo for e in enterprises)
         for e in enterprises:
             code, problems = validate_uscc(e.uscc)
             assert problems == [] and code[2:8] == "330282"
-        assessments = db.session.scalar(select(func.count(Assessment.id)))
+        assessments = s.scalar(select(func.count(Assessment.id)))
         assert assessments > 40
-        assert db.session.scalar(select(func.count(User.id))) == 2
+        assert s.scalar(select(func.count(User.id))) == 2
         snapshot = [(e.uscc, e.town, e.industry, e.size_class) for e in enterprises]
-        totals = db.session.scalars(select(Assessment.total).order_by(Assessment.id)).all()
+        totals = s.scalars(select(Assessment.total).order_by(Assessment.id)).all()
     skipped = runner.invoke(args=["seed-demo", "--enterprises", "5", "--if-empty"])
     assert "already has enterprises" in skipped.output
     # The same seed on an emptied database gives the same enterprises and scores.
-    with app.app_context():
-        from assessment.services.models import Base
-        from assessment.web.extensions import db
-
+    with app_session(app) as s:
         for table in reversed(Base.metadata.sorted_tables):
-            db.session.execute(table.delete())
-        db.session.commit()
+            s.execute(table.delete())
+        s.commit()
     again_run = runner.invoke(args=["seed-demo", "--enterprises", "40", "--seed", "7"])
     assert again_run.exit_code == 0, again_run.output
-    with app.app_context():
-        from assessment.web.extensions import db
-
-        again = db.session.scalars(select(Enterprise).order_by(Enterprise.id)).all()
+    with app_session(app) as s:
+        again = s.scalars(select(Enterprise).order_by(Enterprise.id)).all()
         assert [(e.uscc, e.town, e.industry, e.size_class) for e in again] == snapshot
-        assert db.session.scalars(select(Assessment.total).order_by(Assessment.id)).all() == totals
+        assert s.scalars(select(Assessment.total).order_by(Assessment.id)).all() == totals
 
 
 def test_healthz_reports_the_database(client):
@@ -152,28 +143,18 @@ def test_healthz_reports_the_database(client):
     assert "lianghua@2025.1" in response.json["questionnaires"]
 
 
-def test_demo_data_has_a_realistic_spread(app):
-    from collections import Counter
-
-    from assessment.core.enterprise import industries, towns
-
-    result = app.test_cli_runner().invoke(
-        args=["seed-demo", "--enterprises", "400", "--seed", "11"]
-    )
+def test_demo_data_has_a_realistic_spread(app, runner):
+    result = runner.invoke(args=["seed-demo", "--enterprises", "400", "--seed", "11"])
     assert result.exit_code == 0
-    with app.app_context():
-        from assessment.web.extensions import db
-
-        rows = db.session.execute(
-            select(Enterprise.size_class, Enterprise.town, Enterprise.industry)
-        ).all()
+    with app_session(app) as s:
+        rows = s.execute(select(Enterprise.size_class, Enterprise.town, Enterprise.industry)).all()
         sizes = Counter(r[0] for r in rows)
         assert sizes["micro"] + sizes["small"] > 5 * sizes["large"]
         assert sizes["medium"] > sizes["large"]
         assert len({r[1] for r in rows}) >= 18 and {r[1] for r in rows} <= {t.code for t in towns()}
         assert "hangzhouwan" in {r[1] for r in rows}
         assert len({r[2] for r in rows}) == len(industries())
-        twice = db.session.execute(
+        twice = s.execute(
             select(Assessment.enterprise_id, Assessment.questionnaire_id, func.count())
             .group_by(Assessment.enterprise_id, Assessment.questionnaire_id)
             .having(func.count() > 1)
@@ -181,7 +162,7 @@ def test_demo_data_has_a_realistic_spread(app):
         assert len(twice) > 10  # some enterprises re-assessed
         # Larger firms score higher on average: answers correlate with size.
         by_size = dict(
-            db.session.execute(
+            s.execute(
                 select(Assessment.size_class, func.avg(Assessment.total)).group_by(
                     Assessment.size_class
                 )
@@ -190,12 +171,7 @@ def test_demo_data_has_a_realistic_spread(app):
         assert by_size["large"] > by_size["small"] > by_size["micro"]
 
 
-def test_export_command_writes_csv_and_xlsx(app, tmp_path):
-    import csv as csv_module
-
-    from openpyxl import load_workbook
-
-    runner = app.test_cli_runner()
+def test_export_command_writes_csv_and_xlsx(app, runner, tmp_path):
     runner.invoke(args=["seed-demo", "--enterprises", "30", "--seed", "2"])
     app.config["DEMO_MODE"] = True  # demo enterprises count only in demo mode
     out = tmp_path / "all.csv"
@@ -203,7 +179,7 @@ def test_export_command_writes_csv_and_xlsx(app, tmp_path):
     assert result.exit_code == 0, result.output
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
-    rows = list(csv_module.reader(raw.decode("utf-8-sig").splitlines()))
+    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
     assert rows[0][0] == "统一社会信用代码" and len(rows) > 10
     assert f"{len(rows) - 1} enterprises" in result.output
     xlsx = tmp_path / "all.xlsx"

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from assessment.services.models import Assessment, DimensionScore, QuestionScore
 
+from .conftest import app_session
 from .helpers import register, save_page, start, typical_answers
 
 CHILD = textwrap.dedent(
@@ -50,10 +51,8 @@ def test_a_submit_killed_midway_leaves_the_draft_intact_and_submittable(app, reg
     answers = typical_answers(questionnaire)
     for index in range(len(questionnaire.pages)):
         save_page(client, f"{base}/{index}", questionnaire, index, answers)
-    with app.app_context():
-        from assessment.web.extensions import db
-
-        draft = db.session.scalar(select(Assessment))
+    with app_session(app) as s:
+        draft = s.scalar(select(Assessment))
         draft_id, saved_answers, lock = draft.id, dict(draft.answers), draft.lock_version
     env = {**os.environ, "INSTANCE_PATH": str(tmp_path / "child-instance")}
     child = subprocess.Popen(
@@ -69,19 +68,15 @@ def test_a_submit_killed_midway_leaves_the_draft_intact_and_submittable(app, reg
     finally:
         if child.poll() is None:
             child.kill()
-    with app.app_context():
-        from assessment.web.extensions import db
-
-        db.session.expire_all()
-        after = db.session.get(Assessment, draft_id)
+    with app_session(app) as s:
+        s.expire_all()
+        after = s.get(Assessment, draft_id)
         assert after.status == "draft" and after.answers == saved_answers
         assert after.lock_version == lock and after.total is None and not after.is_latest
-        assert db.session.scalar(select(func.count()).select_from(DimensionScore)) == 0
-        assert db.session.scalar(select(func.count()).select_from(QuestionScore)) == 0
+        assert s.scalar(select(func.count()).select_from(DimensionScore)) == 0
+        assert s.scalar(select(func.count()).select_from(QuestionScore)) == 0
     # The user simply submits again and gets the full result.
     response = client.post(f"{base.rsplit('/page', 1)[0]}/review")
     assert response.status_code == 302 and response.headers["Location"].endswith("/result")
-    with app.app_context():
-        from assessment.web.extensions import db
-
-        assert db.session.scalar(select(func.count()).select_from(DimensionScore)) == 5
+    with app_session(app) as s:
+        assert s.scalar(select(func.count()).select_from(DimensionScore)) == 5

@@ -16,6 +16,7 @@ from werkzeug.datastructures import MultiDict
 from assessment.services.accounts import hash_password
 from assessment.services.models import User
 
+from .conftest import app_session
 from .helpers import PASSWORD, login, register, start
 
 MARK = "<script>alert('pwn')</script>"
@@ -43,17 +44,13 @@ def fuzz_world(app, registry):
     enterprise = app.test_client()
     register(enterprise)
     draft = start(enterprise, "lianghua")
-    with app.app_context():
-        from assessment.web.extensions import db
-
-        db.session.add(
+    with app_session(app) as s:
+        s.add(
             User(email="bureau@jxj.example", password_hash=hash_password(PASSWORD), role="bureau")
         )
-        db.session.add(
-            User(email="admin@jxj.example", password_hash=hash_password(PASSWORD), role="admin")
-        )
-        db.session.commit()
-        admin_id = db.session.scalar(select(User.id).where(User.email == "admin@jxj.example"))
+        s.add(User(email="admin@jxj.example", password_hash=hash_password(PASSWORD), role="admin"))
+        s.commit()
+        admin_id = s.scalar(select(User.id).where(User.email == "admin@jxj.example"))
     bureau, admin, anonymous = app.test_client(), app.test_client(), app.test_client()
     login(bureau, "bureau@jxj.example", PASSWORD)
     login(admin, "admin@jxj.example", PASSWORD)

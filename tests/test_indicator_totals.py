@@ -12,7 +12,7 @@ import pytest
 from alembic import command
 from sqlalchemy import select
 
-from assessment.services import indicator_totals, surveys
+from assessment.services import backup, indicator_totals, restore, surveys
 from assessment.services.bureau_filters import Filters, latest_set
 from assessment.services.bureau_stats import dashboard, weakest_from_scores
 from assessment.services.demo import demo_answers, seed_demo
@@ -21,6 +21,7 @@ from assessment.services.models import Assessment, IndicatorTotal, utcnow
 from assessment.services.score_distribution import ALL, distributions
 
 from . import factories as f
+from .conftest import app_session
 
 
 def _table(session) -> dict[tuple, tuple]:
@@ -77,32 +78,29 @@ def _filter_variants() -> list[Filters]:
     ]
 
 
-def test_totals_kept_by_submits_give_the_aggregate_over_question_scores(app, registry):
-    from assessment.web.extensions import db
-
-    with app.app_context():
-        s = db.session
-        _city_with_history(s, registry)
-        for filters in _filter_variants():
-            assert indicator_totals.answers(filters)
-            fast = indicator_totals.weakest(s, filters, 50)
-            slow = weakest_from_scores(s, filters, 50)
-            assert fast, filters
-            # Every question with the same count and share; ties may order differently, as the
-            # two sums add the same floats in a different order.
-            assert {q: n for q, _share, n in fast} == {i.question_id: i.n for i in slow}
-            slow_share = {i.question_id: i.share for i in slow}
-            for q, share, _n in fast:
-                assert share == pytest.approx(slow_share[q], abs=1e-9)
-            shares = [share for _q, share, _n in fast]
-            assert all(a <= b + 1e-9 for a, b in zip(shares, shares[1:], strict=False))
-        kept = _table(s)
-        indicator_totals.rebuild(s)
-        s.commit()
-        assert _table(s) == kept  # no drift, no leftover empty rows
+def test_totals_kept_by_submits_give_the_aggregate_over_question_scores(session, registry):
+    s = session
+    _city_with_history(s, registry)
+    for filters in _filter_variants():
+        assert indicator_totals.answers(filters)
+        fast = indicator_totals.weakest(s, filters, 50)
+        slow = weakest_from_scores(s, filters, 50)
+        assert fast, filters
+        # Every question with the same count and share; ties may order differently, as the
+        # two sums add the same floats in a different order.
+        assert {q: n for q, _share, n in fast} == {i.question_id: i.n for i in slow}
+        slow_share = {i.question_id: i.share for i in slow}
+        for q, share, _n in fast:
+            assert share == pytest.approx(slow_share[q], abs=1e-9)
+        shares = [share for _q, share, _n in fast]
+        assert all(a <= b + 1e-9 for a, b in zip(shares, shares[1:], strict=False))
+    kept = _table(s)
+    indicator_totals.rebuild(s)
+    s.commit()
+    assert _table(s) == kept  # no drift, no leftover empty rows
 
 
-def test_filters_the_totals_cannot_answer_fall_back_to_the_scores(app):
+def test_filters_the_totals_cannot_answer_fall_back_to_the_scores(session):
     now = utcnow()
     past_year = Filters(
         "lianghua", "2025.1", datetime(now.year - 1, 1, 1), datetime(now.year, 1, 1)
@@ -111,26 +109,21 @@ def test_filters_the_totals_cannot_answer_fall_back_to_the_scores(app):
     mid_month = Filters("lianghua", "2025.1", start=datetime(now.year, 1, 15))
     assert not any(indicator_totals.answers(x) for x in (past_year, two_attributes, mid_month))
     with pytest.raises(ValueError):
-        from assessment.web.extensions import db
-
-        with app.app_context():
-            indicator_totals.weakest(db.session, two_attributes, 10)
+        indicator_totals.weakest(session, two_attributes, 10)
 
 
-def test_migration_backfills_the_totals_from_existing_scores(app, registry):
-    from assessment.web.extensions import db
-
-    with app.app_context():
-        _city_with_history(db.session, registry)
-        kept = _table(db.session)
-        db.session.commit()
-        db.session.close()
-        config = alembic_config(db.engine)
-        with db.engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0004")
-        upgrade(db.engine)
-        assert _table(db.session) == kept
+def test_migration_backfills_the_totals_from_existing_scores(session, registry):
+    _city_with_history(session, registry)
+    kept = _table(session)
+    session.commit()
+    session.close()
+    engine = session.get_bind()
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0004")
+    upgrade(engine)
+    assert _table(session) == kept
 
 
 def _crafted_city(session) -> list[tuple[str, str, str, float, str]]:
@@ -154,70 +147,60 @@ def _crafted_city(session) -> list[tuple[str, str, str, float, str]]:
     return rows
 
 
-def test_bucketed_medians_equal_the_exact_medians(app):
-    from assessment.web.extensions import db
-
-    with app.app_context():
-        rows = _crafted_city(db.session)
-        found = distributions(db.session, latest_set(Filters("lianghua", "2025.1")))
-        columns = {"industry": 0, "town": 1, "size_class": 2}
-        for column, index in columns.items():
-            expected = defaultdict(list)
-            for row in rows:
-                expected[row[index]].append(row)
-            assert set(found[column]) == set(expected)
-            for value, members in expected.items():
-                stats = found[column][value]
-                totals = [m[3] for m in members]
-                assert stats.n == len(totals)
-                assert stats.median == pytest.approx(statistics.median(totals), abs=1e-9)
-                assert stats.mean == pytest.approx(statistics.fmean(totals), abs=1e-9)
-                assert stats.stages == Counter(m[4] for m in members)
-        everyone = found[ALL][ALL]
-        assert everyone.median == pytest.approx(statistics.median(r[3] for r in rows), abs=1e-9)
-        assert everyone.n == len(rows)
+def test_bucketed_medians_equal_the_exact_medians(session):
+    rows = _crafted_city(session)
+    found = distributions(session, latest_set(Filters("lianghua", "2025.1")))
+    columns = {"industry": 0, "town": 1, "size_class": 2}
+    for column, index in columns.items():
+        expected = defaultdict(list)
+        for row in rows:
+            expected[row[index]].append(row)
+        assert set(found[column]) == set(expected)
+        for value, members in expected.items():
+            stats = found[column][value]
+            totals = [m[3] for m in members]
+            assert stats.n == len(totals)
+            assert stats.median == pytest.approx(statistics.median(totals), abs=1e-9)
+            assert stats.mean == pytest.approx(statistics.fmean(totals), abs=1e-9)
+            assert stats.stages == Counter(m[4] for m in members)
+    everyone = found[ALL][ALL]
+    assert everyone.median == pytest.approx(statistics.median(r[3] for r in rows), abs=1e-9)
+    assert everyone.n == len(rows)
 
 
-def test_dashboard_histogram_and_median_on_bucket_edges(app):
-    from assessment.web.extensions import db
-
-    with app.app_context():
-        rows = _crafted_city(db.session)
-        data = dashboard(db.session, Filters("lianghua", "2025.1"))
-        totals = [r[3] for r in rows]
-        assert data.median == pytest.approx(statistics.median(totals), abs=1e-9)
-        expected = [0] * 10
-        for total in totals:
-            expected[min(int(total // 10), 9)] += 1
-        assert data.histogram == expected
-        towns = {g.key: g for g in data.by_town}
-        assert towns["longshan"].n == 1 and towns["longshan"].median == 33.33
+def test_dashboard_histogram_and_median_on_bucket_edges(session):
+    rows = _crafted_city(session)
+    data = dashboard(session, Filters("lianghua", "2025.1"))
+    totals = [r[3] for r in rows]
+    assert data.median == pytest.approx(statistics.median(totals), abs=1e-9)
+    expected = [0] * 10
+    for total in totals:
+        expected[min(int(total // 10), 9)] += 1
+    assert data.histogram == expected
+    towns = {g.key: g for g in data.by_town}
+    assert towns["longshan"].n == 1 and towns["longshan"].median == 33.33
 
 
-def test_empty_city_has_no_median(app):
-    from assessment.web.extensions import db
-
-    with app.app_context():
-        data = dashboard(db.session, Filters("lianghua", "2025.1"))
-        assert data.participants == 0 and data.median is None and data.mean is None
-        assert data.histogram == [0] * 10 and data.weakest_city == []
+def test_empty_city_has_no_median(session):
+    data = dashboard(session, Filters("lianghua", "2025.1"))
+    assert data.participants == 0 and data.median is None and data.mean is None
+    assert data.histogram == [0] * 10 and data.weakest_city == []
 
 
-def test_restore_and_the_repair_command_rebuild_the_totals(app, registry, make_app, tmp_path):
-    from assessment.services import backup, restore
-    from assessment.web.extensions import db
-
-    with app.app_context():
-        _city_with_history(db.session, registry)
-        kept = _table(db.session)
-        backup.dump(db.engine, tmp_path / "city.jsonl.gz")
-        db.session.execute(IndicatorTotal.__table__.delete())
-        db.session.commit()
-    result = app.test_cli_runner().invoke(args=["rebuild-totals"])
+def test_restore_and_the_repair_command_rebuild_the_totals(
+    app, runner, registry, make_app, tmp_path
+):
+    with app_session(app) as s:
+        _city_with_history(s, registry)
+        kept = _table(s)
+        backup.dump(s.get_bind(), tmp_path / "city.jsonl.gz")
+        s.execute(IndicatorTotal.__table__.delete())
+        s.commit()
+    result = runner.invoke(args=["rebuild-totals"])
     assert result.exit_code == 0, result.output
-    with app.app_context():
-        assert _table(db.session) == kept
+    with app_session(app) as s:
+        assert _table(s) == kept
     copy = make_app(DATABASE_URL=f"sqlite:///{tmp_path / 'copy.sqlite3'}")
-    with copy.app_context():
-        restore.restore(db.engine, tmp_path / "city.jsonl.gz")
-        assert _table(db.session) == kept
+    with app_session(copy) as s:
+        restore.restore(s.get_bind(), tmp_path / "city.jsonl.gz")
+        assert _table(s) == kept

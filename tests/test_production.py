@@ -12,10 +12,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, func, select
 
+from assessment.core.uscc import make_uscc
+from assessment.services.migrate import MIGRATIONS_DIR
 from assessment.services.models import Assessment, Base, DimensionScore
 from assessment.web.app import create_app
 from assessment.web.config import DEFAULT_SECRET_KEY
+from assessment.web.hardening import JsonFormatter
 
+from .conftest import app_session
 from .helpers import lock_version, page_form, register, typical_answers
 
 
@@ -33,8 +37,6 @@ def test_init_db_on_an_empty_database_reaches_head(tmp_path, make_app):
     app = make_app(DATABASE_URL=f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
     result = app.test_cli_runner().invoke(args=["init-db"])
     assert result.exit_code == 0
-    from assessment.services.migrate import MIGRATIONS_DIR
-
     heads = sorted(p.name.split("_")[0] for p in (MIGRATIONS_DIR / "versions").glob("0*.py"))
     assert f"revision {heads[-1]}" in result.output
 
@@ -42,22 +44,17 @@ def test_init_db_on_an_empty_database_reaches_head(tmp_path, make_app):
 def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(app):
     if not app.config["DATABASE_URL"].startswith("sqlite"):
         pytest.skip("SQLite-only settings")
-    with app.app_context():
-        from assessment.web.extensions import db
-
-        with db.engine.connect() as connection:
-            raw = connection.connection.dbapi_connection
-            assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-            assert raw.execute("PRAGMA busy_timeout").fetchone()[0] == 30000
-            assert raw.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    with app.extensions["database"].engine.connect() as connection:
+        raw = connection.connection.dbapi_connection
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert raw.execute("PRAGMA busy_timeout").fetchone()[0] == 30000
+        assert raw.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
 
 def test_many_threads_submitting_at_once_lose_nothing(app, registry):
     """12 enterprises fill and submit in parallel threads: no 'database is locked', no lost rows."""
     questionnaire = registry.get("cloud")
     answers = typical_answers(questionnaire)
-    from assessment.core.uscc import make_uscc
-
     clients = []
     for n in range(12):
         client = app.test_client()
@@ -93,16 +90,14 @@ def test_many_threads_submitting_at_once_lose_nothing(app, registry):
     for t in threads:
         t.join(120)
     assert errors == []
-    with app.app_context():
-        from assessment.web.extensions import db
-
-        submitted = db.session.scalar(
+    with app_session(app) as s:
+        submitted = s.scalar(
             select(func.count(Assessment.id)).where(
                 Assessment.status == "submitted", Assessment.is_latest.is_(True)
             )
         )
         assert submitted == 12
-        assert db.session.scalar(select(func.count()).select_from(DimensionScore)) == 12 * 5
+        assert s.scalar(select(func.count()).select_from(DimensionScore)) == 12 * 5
 
 
 def test_production_refuses_the_default_secret_key(database_url, monkeypatch, tmp_path):
@@ -132,8 +127,6 @@ def test_structured_request_log_lines(make_app, caplog):
         app.test_client().get("/healthz")
     record = next(r for r in caplog.records if r.name == "assessment.access")
     assert record.fields["path"] == "/healthz" and record.fields["status"] == 200
-    from assessment.web.hardening import JsonFormatter
-
     line = json.loads(JsonFormatter().format(record))
     assert line["method"] == "GET" and line["ms"] >= 0
 

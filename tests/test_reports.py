@@ -38,7 +38,8 @@ from reports.filenames import content_disposition, report_filename
 from reports.i18n import translator
 
 from . import factories as f
-from .helpers import USCC_B, login, logout, register, start, typical_answers
+from .conftest import app_session
+from .helpers import USCC_B, login, logout, register, set_english, start, typical_answers
 
 WQY = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 POPPLER = bool(shutil.which("pdftotext") and shutil.which("pdffonts"))
@@ -123,12 +124,12 @@ def fresh_fonts():
 def demo(app):
     """An appliance maker with six peers and two assessments (so the report shows progress)."""
     q = app.extensions["questionnaires"].get("lianghua")
-    with app.app_context():
-        peers(db.session, q, [10, 20, 30, 40, 80, 90])
-        ent = f.enterprise(db.session)
+    with app_session(app) as s:
+        peers(s, q, [10, 20, 30, 40, 80, 90])
+        ent = f.enterprise(s)
         ent.name = NAME
-        store(db.session, ent, q, typical_answers(q, "worst"), days_ago=200)
-        a = store(db.session, ent, q, typical_answers(q))
+        store(s, ent, q, typical_answers(q, "worst"), days_ago=200)
+        a = store(s, ent, q, typical_answers(q))
         yield a, q
 
 
@@ -168,8 +169,8 @@ def test_no_peers_not_applicable_dimension_and_free_text(app):
     """The mini questionnaire has no peers at all; its "apps" dimension is entirely N/A here."""
     answers = {"net": "office", "measures": ["fw"], "rate": 30, "erp": NA, "staff": NA,
                "notes": "用友 U8 & 钉钉 <审批>"}  # fmt: skip
-    with app.app_context():
-        a = store(db.session, f.enterprise(db.session), MINI, answers)
+    with app_session(app) as s:
+        a = store(s, f.enterprise(s), MINI, answers)
         assert score(MINI, answers).dimensions["apps"].score is None
         text = "\n".join(pages_of(build_report(view_of(app, a, MINI), "zh")))
     assert "目前参评企业数量不足，暂无法与同行比较" in squash(text)
@@ -180,8 +181,8 @@ def test_no_peers_not_applicable_dimension_and_free_text(app):
 
 def test_all_best_answers_say_no_step_is_left(app):
     best = typical_answers(MINI, "best")
-    with app.app_context():
-        a = store(db.session, f.enterprise(db.session), MINI, best)
+    with app_session(app) as s:
+        a = store(s, f.enterprise(s), MINI, best)
         view = view_of(app, a, MINI, "en")
         assert view.steps == [] and view.result.total == 100
         text = squash("\n".join(pages_of(build_report(view, "en"))))
@@ -288,9 +289,9 @@ def test_download_file_names_are_windows_safe():
 def own_assessment(app) -> str:
     """An assessment of the signed-in enterprise (registered through the web); its public id."""
     q = app.extensions["questionnaires"].get("lianghua")
-    with app.app_context():
-        ent = db.session.scalars(select(Enterprise).order_by(Enterprise.id.desc())).first()
-        return store(db.session, ent, q, typical_answers(q)).public_id
+    with app_session(app) as s:
+        ent = s.scalars(select(Enterprise).order_by(Enterprise.id.desc())).first()
+        return store(s, ent, q, typical_answers(q)).public_id
 
 
 def test_download_in_the_users_language_with_safe_file_names(client, app):
@@ -308,12 +309,10 @@ def test_download_in_the_users_language_with_safe_file_names(client, app):
     assert "数字化水平诊断报告" in pages_of(response.data)[0]
     english = client.get(f"/a/{public_id}/report.pdf?lang=en")
     assert "Digital maturity diagnosis report" in pages_of(english.data)[0]
-    client.post("/language", data={"lang": "en", "next": "/"})
+    set_english(client)
     assert "Digital maturity" in pages_of(client.get(f"/a/{public_id}/report.pdf").data)[0]
-    with app.app_context():  # an enterprise's own download is not a bureau access
-        assert (
-            db.session.scalar(select(AuditEvent).where(AuditEvent.target_id == public_id)) is None
-        )
+    with app_session(app) as s:  # an enterprise's own download is not a bureau access
+        assert s.scalar(select(AuditEvent).where(AuditEvent.target_id == public_id)) is None
 
 
 def test_only_the_owner_may_download_and_drafts_have_no_report(client, app):
@@ -333,14 +332,14 @@ def test_bureau_downloads_any_report_and_it_is_audited(client, app):
     register(client)
     public_id = own_assessment(app)
     logout(client)
-    with app.app_context():
-        db.session.add(User(email="analyst@jxj.example", role="bureau",
+    with app_session(app) as s:
+        s.add(User(email="analyst@jxj.example", role="bureau",
                             password_hash=hash_password("Bureau-Pass-2025")))  # fmt: skip
-        db.session.commit()
+        s.commit()
     login(client, "analyst@jxj.example", "Bureau-Pass-2025")
     assert client.get(f"/a/{public_id}/report.pdf").status_code == 200
-    with app.app_context():
-        event = db.session.scalar(select(AuditEvent).where(AuditEvent.target_id == public_id))
+    with app_session(app) as s:
+        event = s.scalar(select(AuditEvent).where(AuditEvent.target_id == public_id))
         assert event is not None and event.action == "download_report"
 
 
@@ -360,11 +359,11 @@ def test_cli_writes_reports_by_numeric_or_public_id_and_fails_clearly(app, demo,
         unknown.exit_code == 1 and "no assessment with id or public id '999999'" in unknown.output
     )
     assert not (tmp_path / "x.pdf").exists()
-    with app.app_context():
+    with app_session(app) as s:
         draft = Assessment(enterprise_id=a.enterprise_id, questionnaire_id="cloud",
                            questionnaire_version="2025.1", status="draft", answers={})  # fmt: skip
-        db.session.add(draft)
-        db.session.commit()
+        s.add(draft)
+        s.commit()
         draft_id = draft.id
     refused = runner.invoke(args=["report", str(draft_id), "--out", str(tmp_path / "d.pdf")])
     assert refused.exit_code == 1 and "draft" in refused.output

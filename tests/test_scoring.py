@@ -9,9 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assessment.core.questionnaire.answers import clean
+from assessment.core.questionnaire.expressions import names_in
 from assessment.core.questionnaire.loader import load_file
 from assessment.core.questionnaire.model import NA, Question, Questionnaire
-from assessment.core.scoring import question_points, score
+from assessment.core.scoring import DimensionResult, Result, question_points, score, stage_for
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = [ROOT / "tests/data/mini-1.yaml", *sorted((ROOT / "questionnaires").glob("*.yaml"))]
@@ -98,8 +99,6 @@ def test_a_better_answer_never_lowers_a_score(name):
     gating = set()
     for q in questionnaire.questions:
         if q.relevant:
-            from assessment.core.questionnaire.expressions import names_in
-
             gating |= names_in(q.relevant)
 
     @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -150,8 +149,6 @@ def test_dimension_with_no_applicable_question_has_no_score_and_does_not_count()
 
 
 def test_a_gate_on_a_dimension_without_score_does_not_block():
-    from assessment.core.scoring import DimensionResult, stage_for
-
     dims = {"base": DimensionResult("base", None, 0, 0), "apps": DimensionResult("apps", 90, 9, 10)}
     assert stage_for(MINI, 90, dims) == "high"
     dims["base"] = DimensionResult("base", 20, 2, 10)
@@ -209,8 +206,6 @@ def test_unanswered_applicable_question_counts_zero_and_explains_it():
 
 
 def test_result_round_trips_through_its_stored_form():
-    from assessment.core.scoring import Result
-
     result = score(MINI, {"net": "office", "measures": ["fw"], "rate": 20, "erp": 3, "staff": 4})
     assert Result.from_dict(result.to_dict()) == result
 

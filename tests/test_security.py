@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 
 from assessment.services.accounts import hash_password
 from assessment.services.models import Assessment, AuditEvent, ExportJob, User
 
-from .conftest import csrf_from
+from .conftest import app_session, csrf_from
 from .helpers import (
     PASSWORD,
     lock_version,
@@ -43,14 +45,10 @@ def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(make_app, regist
         "Location"
     ]
     public_id = draft_url.split("/")[2]
-    with app.app_context():
-        from assessment.web.extensions import db
-
-        db.session.add(
-            User(email="admin@jxj.example", password_hash=hash_password(PASSWORD), role="admin")
-        )
-        db.session.commit()
-        target = db.session.scalar(select(User.id).where(User.email == "a@example.com"))
+    with app_session(app) as s:
+        s.add(User(email="admin@jxj.example", password_hash=hash_password(PASSWORD), role="admin"))
+        s.commit()
+        target = s.scalar(select(User.id).where(User.email == "a@example.com"))
     assert _csrf_login(admin, "admin@jxj.example", PASSWORD).status_code == 302
     urls = {
         "main.set_language": "/language", "auth.login": "/auth/login", "auth.register": "/auth/register",
@@ -82,17 +80,15 @@ def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(make_app, regist
             # Refused: 400, or the form shown again (with what was typed) and nothing done.
             assert response.status_code in (200, 400), (endpoint, response.status_code)
             if response.status_code == 200:
-                assert "过期" in response.text or "expired" in response.text, endpoint
-    with app.app_context():
-        from assessment.web.extensions import db
-
-        assert db.session.scalar(select(func.count(Assessment.id))) == 1  # no cloud draft started
-        draft = db.session.scalar(select(Assessment))
+                assert "页面已过期" in response.text, endpoint  # Chinese: the default
+    with app_session(app) as s:
+        assert s.scalar(select(func.count(Assessment.id))) == 1  # no cloud draft started
+        draft = s.scalar(select(Assessment))
         assert draft.answers == {} and draft.lock_version == 0
-        user = db.session.get(User, target)
+        user = s.get(User, target)
         assert user.active and user.session_version == 1
-        assert db.session.scalar(select(func.count(ExportJob.id))) == 0
-        assert db.session.scalar(select(func.count(AuditEvent.id))) == 0
+        assert s.scalar(select(func.count(ExportJob.id))) == 0
+        assert s.scalar(select(func.count(AuditEvent.id))) == 0
     assert 'lang="zh-Hans"' in enterprise.get("/my").text  # the language did not change
     assert enterprise.get("/my").status_code == 200  # and the session was not ended
 
@@ -127,8 +123,6 @@ def test_security_headers_on_every_page(client):
 
 
 def test_no_inline_script_in_any_template():
-    from pathlib import Path
-
     root = Path(__file__).resolve().parent.parent / "templates"
     for template in root.rglob("*.html"):
         text = template.read_text(encoding="utf-8")
@@ -205,10 +199,8 @@ def test_a_session_that_expires_mid_survey_keeps_the_draft(client, registry, app
 def test_passwords_are_stored_with_a_slow_salted_hash(app):
     client = app.test_client()
     register(client)
-    with app.app_context():
-        from assessment.web.extensions import db
-
-        stored = db.session.scalar(select(User.password_hash))
+    with app_session(app) as s:
+        stored = s.scalar(select(User.password_hash))
     assert stored.startswith(("scrypt:", "pbkdf2:")) and PASSWORD not in stored
 
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from assessment.services.models import Assessment, Enterprise
-from assessment.web.extensions import db
+from tests.conftest import app_session
 
 from .conftest import (
     DEMO_BUREAU,
@@ -27,8 +27,8 @@ pytestmark = pytest.mark.browser
 
 def _participants_by_industry(app) -> dict[str, int]:
     """Enterprises with a submitted 两化融合 assessment, per industry (straight from the database)."""
-    with app.app_context():
-        rows = db.session.execute(
+    with app_session(app) as s:
+        rows = s.execute(
             select(Enterprise.industry, func.count(func.distinct(Enterprise.id)))
             .join(Assessment, Assessment.enterprise_id == Enterprise.id)
             .where(Assessment.status == "submitted", Assessment.questionnaire_id == "lianghua")
