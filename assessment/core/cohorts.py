@@ -108,6 +108,7 @@ class Distribution:
 class CohortTable:
     cohort: Cohort
     metrics: dict[str, Distribution]
+    stages: dict[str, int] = field(default_factory=dict)  # stage / level id → enterprises
 
     @property
     def n(self) -> int:
@@ -125,6 +126,7 @@ class Comparison:
     n: int = 0
     stats: dict[str, Stats] = field(default_factory=dict)
     percentile: dict[str, float | None] = field(default_factory=dict)
+    stages: dict[str, int] = field(default_factory=dict)  # how many peers reached each stage
 
     @property
     def fell_back(self) -> bool:

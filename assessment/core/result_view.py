@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from assessment.core import level_view
 from assessment.core.cohorts import TOTAL, Comparison
+from assessment.core.level_view import LevelView
 from assessment.core.questionnaire.answers import describe
 from assessment.core.questionnaire.model import Dimension, Level, Question, Questionnaire
 from assessment.core.recommend import Step, by_horizon, candidate_steps, project
@@ -85,6 +87,7 @@ class ResultView:
     other_version: PastAssessment | None = None  # an earlier assessment that cannot be compared
     window_months: int = 24
     min_cohort: int = 5
+    levels: LevelView | None = None  # points-scored, level-rated questionnaires (MIIT)
 
     @property
     def scores(self) -> dict[str, float | None]:
@@ -192,6 +195,9 @@ def assemble(
         other_version=other,
         window_months=options.window_months,
         min_cohort=options.min_cohort,
+        levels=(level_view.build(questionnaire, answers, result, options.selected, options.lang,
+                                 options.na_label)
+                if questionnaire.scenarios else None),  # fmt: skip
     )
 
 

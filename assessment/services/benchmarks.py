@@ -114,7 +114,10 @@ class Benchmarks:
         for metric, score, count in self.session.execute(stmt):
             grouped.setdefault(metric, []).append((float(score), int(count)))
         metrics = {metric: Distribution.from_counts(pairs) for metric, pairs in grouped.items()}
-        return CohortTable(cohort, metrics)
+        stages = self.session.execute(
+            select(Assessment.stage, func.count()).where(*filters).group_by(Assessment.stage)
+        )
+        return CohortTable(cohort, metrics, {stage: int(n) for stage, n in stages})
 
     def includes(self, assessment: Assessment) -> bool:
         """Whether this assessment is itself one of the cohort's data points."""
@@ -146,6 +149,7 @@ class Benchmarks:
                 )
                 if table.n - (1 if includes_self else 0) >= self.min_cohort:
                     comparison.shown, comparison.n = candidate, table.n
+                    comparison.stages = dict(table.stages)
                     for metric, dist in table.metrics.items():
                         comparison.stats[metric] = dist.stats()
                         score = scores.get(metric)
