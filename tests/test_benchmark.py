@@ -6,10 +6,12 @@ from __future__ import annotations
 import pytest
 
 from assessment.core.cohorts import COHORT_KINDS, TOTAL, Cohort
+from assessment.services import surveys
 from assessment.services.benchmarks import Benchmarks
-from assessment.services.cache import Cache, bump_generation
+from assessment.services.cache import Cache
 
 from . import factories as f
+from .helpers import typical_answers
 
 CITY = Cohort("city")
 
@@ -121,7 +123,7 @@ def test_the_first_enterprise_in_the_city_gets_no_comparison_and_no_error(sessio
     assert all(c.shown is None and c.stats == {} for c in comparisons.values())
 
 
-def test_cache_is_used_and_invalidated_by_a_submit(session):
+def test_cache_is_used_and_invalidated_by_a_submit(session, registry):
     cache = Cache()
     for total in (10, 20, 30):
         f.submitted(session, f.enterprise(session), total)
@@ -129,8 +131,11 @@ def test_cache_is_used_and_invalidated_by_a_submit(session):
     first = Benchmarks(session, cache=cache).table("lianghua", "2025.1", Cohort("city"))
     again = Benchmarks(session, cache=cache).table("lianghua", "2025.1", Cohort("city"))
     assert again is first and cache.hits == 1
-    f.submitted(session, f.enterprise(session), 40)
-    bump_generation(session)  # what every submit does in its transaction
+    # A fourth enterprise submits (the real submit, not a row written around it).
+    questionnaire = registry.get("lianghua")
+    draft = surveys.start(session, f.enterprise(session), questionnaire)
+    draft.answers = typical_answers(questionnaire, "best")
     session.commit()
+    surveys.submit(session, draft, questionnaire)
     fresh = Benchmarks(session, cache=cache).table("lianghua", "2025.1", Cohort("city"))
     assert fresh.n == 4 and fresh.metrics[TOTAL].stats().median == 25
