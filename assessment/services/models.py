@@ -169,6 +169,9 @@ class Assessment(Base):
     status: Mapped[str] = mapped_column(String(12), default=Status.DRAFT)
     answers: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     current_page: Mapped[int] = mapped_column(Integer, default=0)
+    # Answers copied from other questionnaires (answer once), by question id → where from; an
+    # entry goes once its page has been saved, and a draft with entries left cannot be submitted.
+    prefilled: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     # Optimistic lock: every save increments it; a save carrying an older value is a conflict.
     lock_version: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[float | None] = mapped_column(Float)

@@ -10,7 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from assessment.core.enums import Status
-from assessment.core.questionnaire.answers import clean, missing_required
+from assessment.core.prefill import prefill
+from assessment.core.questionnaire import Registry
+from assessment.core.questionnaire.answers import clean, missing_required, relevant_ids
 from assessment.core.questionnaire.model import Page, Questionnaire
 from assessment.core.scoring import SCORED, Result, score
 from assessment.core.survey import check_page, destination, differing, resume_page
@@ -24,6 +26,7 @@ from assessment.services.models import (
     QuestionScore,
     utcnow,
 )
+from assessment.services.prefill import sources
 
 
 class ConflictError(Exception):
@@ -31,11 +34,20 @@ class ConflictError(Exception):
 
 
 class IncompleteError(Exception):
-    """Submit was asked with required answers missing."""
+    """Submit was asked with required answers missing, or pre-filled answers whose page was not
+    shown and saved yet (`unconfirmed`)."""
 
-    def __init__(self, missing: list[str]):
+    def __init__(self, missing: list[str], unconfirmed: list[str] | None = None):
         super().__init__(f"{len(missing)} required answers missing")
         self.missing = missing
+        self.unconfirmed = unconfirmed or []
+
+
+def unconfirmed(questionnaire: Questionnaire, assessment: Assessment) -> list[str]:
+    """Pre-filled answers of shown questions whose page has not been saved since, in file order."""
+    pending = assessment.prefilled or {}
+    shown = relevant_ids(questionnaire, assessment.answers)
+    return [q.id for q in questionnaire.questions if q.id in pending and q.id in shown]
 
 
 def find_draft(
@@ -50,8 +62,10 @@ def find_draft(
     return session.scalars(stmt.order_by(Assessment.id.desc())).first()
 
 
-def start(session: Session, enterprise: Enterprise, questionnaire: Questionnaire) -> Assessment:
-    """Resume the open draft of this questionnaire, or start a new one on its current version.
+def start(session: Session, enterprise: Enterprise, questionnaire: Questionnaire,
+          registry: Registry | None = None) -> Assessment:  # fmt: skip
+    """Resume the open draft of this questionnaire, or start a new one on its current version,
+    pre-filled (when `registry` is given) with the enterprise's latest answers to shared facts.
 
     The database holds at most one open draft per enterprise and questionnaire: when two requests
     start at once (a double click, two tabs), the one that loses the race resumes the other's.
@@ -59,11 +73,18 @@ def start(session: Session, enterprise: Enterprise, questionnaire: Questionnaire
     draft = find_draft(session, enterprise, questionnaire.id)
     if draft is not None:
         return draft
+    answers, provenance = {}, {}
+    if registry is not None:
+        now = utcnow()
+        answers, provenance = prefill(
+            questionnaire, sources(session, enterprise, registry, now), now
+        )
     draft = Assessment(
         enterprise=enterprise,
         questionnaire_id=questionnaire.id,
         questionnaire_version=questionnaire.version,
-        answers={},
+        answers=answers,
+        prefilled=provenance or None,
         is_demo=enterprise.is_demo,
     )
     session.add(draft)
@@ -111,8 +132,15 @@ def save_page(
         outcome.submitted = True
         return outcome
     resume = resume_page(questionnaire, page.index, nav, bool(checked.problems))
+    pending = {k: v for k, v in (assessment.prefilled or {}).items()
+                 if k not in {q.id for q in page.questions}}  # fmt: skip
     if lock_version is None or not _compare_and_set(
-        session, assessment, clean(questionnaire, checked.merged), resume, lock_version
+        session,
+        assessment,
+        clean(questionnaire, checked.merged),
+        pending or None,
+        resume,
+        lock_version,
     ):
         session.refresh(assessment)
         outcome.submitted = assessment.status != Status.DRAFT
@@ -125,8 +153,9 @@ def save_page(
 
 
 def _compare_and_set(session: Session, assessment: Assessment, answers: dict[str, Any],
-                     page_index: int, lock_version: int) -> bool:  # fmt: skip
-    """Store the draft's answers if nobody saved it since `lock_version`; False if someone did."""
+                     prefilled: dict | None, page_index: int, lock_version: int) -> bool:  # fmt: skip
+    """Store the draft's answers (and what is still only pre-filled) if nobody saved it since
+    `lock_version`; False if someone did."""
     result = session.execute(
         update(Assessment)
         .where(
@@ -136,6 +165,7 @@ def _compare_and_set(session: Session, assessment: Assessment, answers: dict[str
         )
         .values(
             answers=answers,
+            prefilled=prefilled,
             current_page=page_index,
             lock_version=lock_version + 1,
             updated_at=utcnow(),
@@ -155,9 +185,12 @@ def submit(session: Session, assessment: Assessment, questionnaire: Questionnair
     if assessment.status != Status.DRAFT:
         raise ConflictError("already submitted")
     answers = clean(questionnaire, assessment.answers)
-    missing = missing_required(questionnaire, answers)
-    if missing:
-        raise IncompleteError(missing)
+    missing, pending = (
+        missing_required(questionnaire, answers),
+        unconfirmed(questionnaire, assessment),
+    )
+    if missing or pending:
+        raise IncompleteError(missing, pending)
     result = score(questionnaire, answers)
     try:
         previous = _previous_latest(session, assessment)
@@ -207,7 +240,7 @@ def _claim(session: Session, assessment: Assessment, questionnaire: Questionnair
         update(Assessment)
         .where(Assessment.id == assessment.id, Assessment.status == Status.DRAFT)
         .values(status=Status.SUBMITTED, answers=answers, total=result.total,
-                stage=result.stage, questionnaire_version=questionnaire.version,
+                stage=result.stage, questionnaire_version=questionnaire.version, prefilled=None,
                 industry=enterprise.industry, town=enterprise.town,
                 size_class=enterprise.size_class, is_demo=enterprise.is_demo, is_latest=True,
                 submitted_at=now, updated_at=now)

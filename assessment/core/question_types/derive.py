@@ -78,8 +78,9 @@ def _check_inputs(ids: tuple[str, ...], where: str, problems: Problems, earlier)
 
 @dataclass(frozen=True)
 class Ratio(Derivation):
-    """100 · numerator / denominator (the mean of several denominators), in % bands: the first
-    band [0, upper₀], then (upperᵢ₋₁, upperᵢ] — one band per choice, in order."""
+    """100 · numerator / denominator (the mean of several denominators). On a choice question, in
+    % bands: the first band [0, upper₀], then (upperᵢ₋₁, upperᵢ] — one band per choice, in order;
+    on a number question, the percentage itself (to 2 decimals, as shown)."""
 
     kind = "ratio"
     numerator: str
@@ -94,6 +95,8 @@ class Ratio(Derivation):
                       problems, earlier)  # fmt: skip
         if not denominators:
             problems.add(where, "ratio needs a 'denominator'")
+        if not choices and upper is None:  # a number question: the share itself
+            return cls(numerator, denominators, ())
         if (not isinstance(upper, list) or len(upper) != len(choices)
                 or any(isinstance(u, bool) or not isinstance(u, int | float) for u in upper)
                 or upper != sorted(set(upper))):  # fmt: skip
@@ -117,10 +120,16 @@ class Ratio(Derivation):
                          "scores 0).")  # fmt: skip
             return Outcome(problems={qid: Problem(message) for qid in self.denominators})
         share = 100 * top / bottom
-        if share > self.upper[-1]:
+        limit = self.upper[-1] if self.upper else Decimal(100)
+        if share > limit:
             problem = Problem(N_("This is more than %(whole)s (%(share)s%%): check both figures."),
                               {"whole": _label(question, self.denominators), "share": _show(share)})  # fmt: skip
             return Outcome(problems={self.numerator: problem})
+        if not self.upper:
+            value = float(share.quantize(Decimal("0.01")))
+            explanation = Problem(N_("%(top)s ÷ %(bottom)s = %(share)s%%"),
+                                  {"top": _show(top), "bottom": _show(bottom), "share": _show(share)})  # fmt: skip
+            return Outcome(int(value) if value == int(value) else value, explanation=explanation)
         index = next(i for i, edge in enumerate(self.upper) if share <= edge)
         choice = question.choices[index]
         shown = _show(share, 4 if _show(share) in map(_show, self.upper) and share not in

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from assessment.core.question_types.base import Num, QuestionType, clip, exact
+from assessment.core.question_types.derive import describe_derivation, parse_derivation
 from assessment.core.questionnaire.model import Band, Question
 from assessment.core.questionnaire.parsing import Problems, number, points, text
 from assessment.core.text import N_, Problem
@@ -68,13 +69,19 @@ class Number(QuestionType):
         hi = number(raw.get("max"), where, "max", problems)
         if lo is not None and hi is not None and lo >= hi:
             problems.add(where, "'min' must be below 'max'")
-        return {
+        fields = {
             "min": lo,
             "max": hi,
             "integer": bool(raw.get("integer", False)),
             "unit": text(raw.get("unit"), where, "unit", problems, required=False),
             "bands": parse_bands(raw.get("bands"), where, problems),
         }
+        if "derive" in raw:  # a share computed from figures (e.g. digital machines ÷ machines)
+            derivation = parse_derivation(raw["derive"], f"{where} derive", problems, (), earlier)
+            fields["extra"] = {"derive": derivation,
+                               "labels": {q: earlier[q].text for q in (derivation.inputs if
+                                          derivation else ()) if q in earlier}}  # fmt: skip
+        return fields
 
     def check_target(self, question, target):
         if (isinstance(target, bool) or not isinstance(target, int | float)
@@ -123,10 +130,13 @@ class Number(QuestionType):
         return int(round(value)) if question.integer else round(value, 1)
 
     def serialize(self, question):
-        return {
+        out = {
             "min": question.min,
             "max": question.max,
             "integer": question.integer,
             "unit": question.unit.as_dict(),
             "bands": [{"up_to": b.up_to, "points": exact(b.points)} for b in question.bands],
         }
+        if question.extra.get("derive") is not None:
+            out["derive"] = describe_derivation(question.extra["derive"])
+        return out

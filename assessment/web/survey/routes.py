@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from assessment.core.enums import Status
+from assessment.core.prefill import notice
 from assessment.core.questionnaire.answers import describe, missing_required, progress, relevant_ids
 from assessment.core.questionnaire.expressions import names_in
 from assessment.core.survey import check_page, explanations, page_warnings
@@ -37,7 +38,7 @@ def start(questionnaire_id: str):
     questionnaire = registry().get(questionnaire_id)
     if questionnaire is None:
         abort(404)
-    draft = surveys.start(db.session, current_user.enterprise, questionnaire)
+    draft = surveys.start(db.session, current_user.enterprise, questionnaire, registry())
     return redirect(url_for("survey.page", public_id=draft.public_id, index=draft.current_page))
 
 
@@ -106,6 +107,11 @@ def _render_page(assessment, questionnaire, current, form, problems=None, banner
     }
     shown = relevant_ids(questionnaire, assessment.answers)  # once, for the page and its progress
     notes = {qid: message(p) for qid, p in explanations(current, assessment.answers).items()}
+    prefilled = {
+        qid: message(notice(record, _source_title(record)))
+        for qid, record in (assessment.prefilled or {}).items()
+        if qid in {q.id for q in current.questions}
+    }
     warnings = {qid: message(p) for qid, p in page_warnings(current, assessment.answers).items()}
     return render_template(
         "survey/page.html",
@@ -116,6 +122,7 @@ def _render_page(assessment, questionnaire, current, form, problems=None, banner
         errors={qid: message(p) for qid, p in (problems or {}).items()},
         warnings=warnings,
         notes=notes,
+        prefilled=prefilled,
         banner=("warning", banner) if isinstance(banner, str) else banner,
         others=others,
         other_labels=other_labels,
@@ -127,6 +134,11 @@ def _render_page(assessment, questionnaire, current, form, problems=None, banner
     )
 
 
+def _source_title(record: dict):
+    source = registry().get(record.get("questionnaire", ""))
+    return source.title if source is not None else None
+
+
 @bp.route("/a/<public_id>/review", methods=["GET", "POST"])
 @enterprise_required
 def review(public_id: str):
@@ -136,11 +148,12 @@ def review(public_id: str):
         return redirect(url_for("results.show", public_id=public_id))
     questionnaire = questionnaire_of(assessment)
     missing = missing_required(questionnaire, assessment.answers)
+    pending = surveys.unconfirmed(questionnaire, assessment)
     if request.method == "POST" and not csrf_failed():
         try:
             surveys.submit(db.session, assessment, questionnaire)
         except surveys.IncompleteError as exc:
-            missing = exc.missing
+            missing, pending = exc.missing, exc.unconfirmed
         except surveys.ConflictError:
             return redirect(url_for("results.show", public_id=public_id))
         else:
@@ -153,6 +166,7 @@ def review(public_id: str):
         assessment=assessment,
         questionnaire=questionnaire,
         missing=missing,
+        pending=pending,
         shown=relevant_ids(questionnaire, assessment.answers),
         progress=progress(questionnaire, assessment.answers),
         submit_attempted=request.method == "POST",
