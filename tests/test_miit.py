@@ -46,7 +46,9 @@ def test_sixteen_scenarios_ten_of_them_constrained():
 
 
 def worst() -> dict:
-    return {q.id: q.kind.example_answer(q, "worst") for q in MIIT.questions if q.scored or q.kind.rated}
+    return {
+        q.id: q.kind.example_answer(q, "worst") for q in MIIT.questions if q.scored or q.kind.rated
+    }
 
 
 def with_points(total_parts: dict) -> dict:
@@ -58,9 +60,10 @@ def with_points(total_parts: dict) -> dict:
 
 def rated(answers: dict, constrained: int, guiding: int, level: int) -> dict:
     """Rate `constrained` 约束性 and `guiding` 指导性 scenarios at `level`, the others 0."""
-    chosen = sorted(CONSTRAINED)[:constrained] + sorted(
-        q.id for q in MIIT.scenarios if q.id not in CONSTRAINED
-    )[:guiding]
+    chosen = (
+        sorted(CONSTRAINED)[:constrained]
+        + sorted(q.id for q in MIIT.scenarios if q.id not in CONSTRAINED)[:guiding]
+    )
     answers.update({q.id: (level if q.id in chosen else 0) for q in MIIT.scenarios})
     return answers
 
@@ -89,7 +92,9 @@ def test_one_constrained_scenario_fewer_drops_to_level_1_and_says_why():
 
 def test_just_under_40_is_not_level_2():
     answers = rated(with_points(FORTY), constrained=3, guiding=3, level=2)
-    answers["m_data_collection"] = [chr(c) for c in range(ord("b"), ord("o"))]  # without 人力资源 0.9
+    answers["m_data_collection"] = [
+        chr(c) for c in range(ord("b"), ord("o"))
+    ]  # without 人力资源 0.9
     result = score(MIIT, answers)
     assert result.exact_total == Decimal("39.1")
     assert result.stage == "level1"
@@ -106,7 +111,9 @@ def test_level_4_scenarios_count_towards_level_3():
 
 
 def test_below_20_is_not_rated_even_with_every_scenario_at_the_top():
-    answers = rated(with_points({"m_network": ["b", "c", "d", "e"], "m_info_systems": "e"}), 10, 6, 4)
+    answers = rated(
+        with_points({"m_network": ["b", "c", "d", "e"], "m_info_systems": "e"}), 10, 6, 4
+    )
     result = score(MIIT, answers)
     assert result.exact_total == 18 and result.stage == "none"
 

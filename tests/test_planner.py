@@ -51,7 +51,9 @@ def brute_force_least_effort(answers, level) -> int | None:
             for climb in itertools.product(*climbs):
                 steps = [*chosen, *(r for steps in climb for r in steps)]
                 effort = sum(EFFORT[r.effort] for r in steps)
-                if (best is None or effort < best) and reached(MINI, project(MINI, answers, steps), level):
+                if (best is None or effort < best) and reached(
+                    MINI, project(MINI, answers, steps), level
+                ):
                     best = effort
     return best
 
@@ -96,7 +98,9 @@ def test_miit_plans_to_the_next_two_levels_reach_them_when_rescored(seed):
 
 
 def test_miit_from_the_bottom_every_level_is_reachable():
-    worst = {q.id: q.kind.example_answer(q, "worst") for q in MIIT.questions if q.scored or q.kind.rated}
+    worst = {
+        q.id: q.kind.example_answer(q, "worst") for q in MIIT.questions if q.scored or q.kind.rated
+    }
     result = score(MIIT, worst)
     efforts = [plan_for(MIIT, worst, result, level).effort for level in MIIT.levels[1:]]
     assert efforts == sorted(efforts) and efforts[0] > 0

@@ -66,7 +66,10 @@ def test_another_questionnaires_answer_with_the_same_key_prefills_and_is_marked(
     assert "m_equipment_networked_count" not in draft.answers  # no answer with that key yet
     assert "m_equipment_digital" not in draft.answers  # a computed choice is never pre-filled
     notes = dict(PAGE_NOTE.findall(client.get(url).text))
-    assert "已根据您" in notes["m_equipment_total"] and "《设备小调查》草稿预填" in notes["m_equipment_total"]
+    assert (
+        "已根据您" in notes["m_equipment_total"]
+        and "《设备小调查》草稿预填" in notes["m_equipment_total"]
+    )
     set_english(client)
     notes = dict(PAGE_NOTE.findall(client.get(url).text))
     assert "Pre-filled from your Equipment survey draft saved in" in notes["m_equipment_total"]
