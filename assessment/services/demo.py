@@ -1,7 +1,9 @@
 """Synthetic Cixi enterprises with submitted assessments, flagged as demo. No Flask.
 
 Deterministic per seed. Answers follow a latent maturity that grows with size class, varies by
-industry and rises slightly over time, so dashboards and benchmarks show realistic spreads.
+industry and rises slightly over time, so dashboards and benchmarks show realistic spreads; MIIT
+answers (figures, derived choices, scenarios) are built in `demo_miit` from the same maturity and
+the firm's other answers.
 Rows go in with driver-level executemany: 100,000 enterprises must seed in under two minutes.
 """
 
@@ -29,6 +31,7 @@ from assessment.core.uscc import random_uscc
 from assessment.services import indicator_totals
 from assessment.services.accounts import hash_password
 from assessment.services.cache import bump_generation
+from assessment.services.demo_miit import MIIT, miit_answers, nearest
 from assessment.services.models import (
     Assessment,
     DimensionScore,
@@ -66,7 +69,7 @@ INDUSTRY_NOUNS = {
     "electrical": "电气", "hardware_moulds": "模具", "plastics": "塑料制品", "chemicals": "化工",
     "equipment": "装备", "life_health": "医疗器械", "other": "制品",
 }  # fmt: skip
-QUESTIONNAIRE_SHARE = {"lianghua": 0.85, "cloud": 0.7}
+QUESTIONNAIRE_SHARE = {"lianghua": 0.85, "cloud": 0.7, MIIT: 0.6}
 
 
 @dataclass
@@ -221,12 +224,17 @@ def _days_ago(rng: random.Random) -> list[float]:
     return [days_ago]
 
 
-def _assess(
-    rows: _Rows, ent: dict, questionnaires: list[Questionnaire], rng: random.Random, now: datetime
-) -> None:
-    """Draw the submitted assessments of one enterprise and add them to `rows`."""
+def _assess(rows: _Rows, ent: dict, questionnaires: list[Questionnaire],
+            rngs: tuple[random.Random, random.Random], now: datetime) -> None:  # fmt: skip
+    """Draw the submitted assessments of one enterprise and add them to `rows`.
+
+    MIIT answers come from the second generator (`demo_miit`). The shared one still draws generic
+    MIIT answers, as before MIIT had its own, and drops them: every lianghua and cloud row of a
+    seed stays as it was."""
+    rng, miit_rng = rngs
     base = SIZE_MATURITY[ent["size_class"]] + INDUSTRY_MATURITY.get(ent["industry"], 0)
     firm = base + rng.gauss(0, 0.12)
+    given: dict[str, list[tuple[float, dict]]] = {}
     for questionnaire in questionnaires:
         if rng.random() > QUESTIONNAIRE_SHARE.get(questionnaire.id, 0.6):
             continue
@@ -234,6 +242,10 @@ def _assess(
         for i, ago in enumerate(rounds):
             trend = 0.06 * (1 - ago / 730) + (0.07 if i == 1 else 0)
             answers = demo_answers(questionnaire, firm + trend, rng)
+            if questionnaire.id == MIIT:
+                answers = miit_answers(questionnaire, ent, firm + trend, nearest(given, ago),
+                                       miit_rng)  # fmt: skip
+            given.setdefault(questionnaire.id, []).append((ago, answers))
             when = now - timedelta(days=ago, minutes=rng.randint(0, 600))
             rows.add(ent, questionnaire, answers, when, latest=i == len(rounds) - 1)
 
@@ -262,22 +274,17 @@ def seed_demo(
     started = time.perf_counter()
     if if_empty and session.scalar(select(func.count(Enterprise.id))):
         return None
-    rng = random.Random(seed)
+    rng, miit_rng = random.Random(seed), random.Random(f"{seed}:{MIIT}")
     taken = set(session.scalars(select(Enterprise.uscc)))
     next_enterprise = (session.scalar(select(func.max(Enterprise.id))) or 0) + 1
     enterprises = _enterprise_rows(rng, count, next_enterprise, taken)
     rows = _Rows((session.scalar(select(func.max(Assessment.id))) or 0) + 1)
     now, questionnaires = utcnow(), registry.current()
     for ent in enterprises:
-        _assess(rows, ent, questionnaires, rng, now)
+        _assess(rows, ent, questionnaires, (rng, miit_rng), now)
     _write(session, enterprises, rows)
-    return SeedSummary(
-        len(enterprises),
-        len(rows.assessments),
-        time.perf_counter() - started,
-        DEMO_BUREAU_EMAIL,
-        DEMO_ENTERPRISE_EMAIL,
-    )
+    return SeedSummary(len(enterprises), len(rows.assessments), time.perf_counter() - started,
+                       DEMO_BUREAU_EMAIL, DEMO_ENTERPRISE_EMAIL)  # fmt: skip
 
 
 def _demo_users(session: Session, enterprise_id: int) -> None:
