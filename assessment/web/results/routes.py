@@ -15,7 +15,9 @@ from assessment.web.access import questionnaire_of, viewable_assessment
 from assessment.web.charts import chart_svgs
 from assessment.web.context import benchmarks
 from assessment.web.extensions import db
+from assessment.web.forms_common import message
 from assessment.web.i18n import current_lang
+from assessment.web.results.levels import change, level_peers, number
 
 bp = Blueprint("results", __name__)
 MAX_SELECTED_STEPS = 30
@@ -24,7 +26,8 @@ MAX_SELECTED_STEPS = 30
 @bp.get("/a/<public_id>/result")
 @login_required
 def show(public_id: str):
-    """The result page; `?step=<id>` (repeatable) projects the score after the ticked steps."""
+    """The result page; `?step=<id>` (repeatable) projects the score after the ticked steps.
+    A points-scored, level-rated questionnaire (MIIT) gets its own layout (`view.levels`)."""
     assessment = viewable_assessment(public_id)
     if assessment.status == Status.DRAFT:
         return redirect(url_for("survey.page", public_id=public_id, index=assessment.current_page))
@@ -34,9 +37,13 @@ def show(public_id: str):
                      {"enterprise": assessment.enterprise.public_id}, request.remote_addr)  # fmt: skip
     lang = current_lang()
     na = _("Not applicable")
-    selected = request.args.getlist("step")[:MAX_SELECTED_STEPS]
+    # A MIIT plan to the level after next may hold more steps than the ranked list offers.
+    limit = len(questionnaire.recommendations) if questionnaire.scenarios else MAX_SELECTED_STEPS
+    selected = request.args.getlist("step")[: max(limit, MAX_SELECTED_STEPS)]
     view = results.build(db.session, assessment, questionnaire, benchmarks(), lang, na, selected)
     step_labels = {s.id: step_answer_labels(view, s, lang, na) for s in view.steps}
+    miit = {"level_peers": level_peers(view), "number": number, "change": change,
+            "problem": message} if view.levels else {}  # fmt: skip
     return render_template(
         "results/show.html",
         view=view,
@@ -44,9 +51,10 @@ def show(public_id: str):
         questionnaire=questionnaire,
         result=view.result,
         level=view.level,
-        charts=chart_svgs(view, lang),
+        charts=None if view.levels else chart_svgs(view, lang),  # no radar over scenarios
         headline=ahead_sentences(view, lang),
         step_labels=step_labels,
         TOTAL=TOTAL,
         what_if=bool(request.args.get("whatif")),
+        **miit,
     )
