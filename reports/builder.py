@@ -1,6 +1,7 @@
 """The diagnosis report: A4, Platypus, in the user's language. The cover and the assembly are here;
 the summary (with progress) in `summary`, dimensions and method notes in `sections`, the next steps
-in `roadmap`."""
+in `roadmap`. A points-scored, level-rated questionnaire (MIIT, `view.levels`) has its own sections:
+`levels` (level, S, scenarios, peers), `level_path` (what is missing, the plans) and `checklist`."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from assessment.core import enterprise as ent
 from assessment.core.charts import chart_texts, result_figures
 from assessment.core.cohorts import TOTAL
 from assessment.core.result_view import ResultView
-from reports import linebreak, roadmap, sections, summary
+from reports import checklist, level_path, levels, linebreak, roadmap, sections, summary
 from reports.context import Ctx, pct, score
 from reports.fonts import report_fonts
 from reports.i18n import normalise, translator
@@ -111,11 +112,13 @@ def _headline(ctx: Ctx) -> Table:
 def cover(ctx: Ctx) -> list:
     """Title page: who, which questionnaire, when; the headline numbers."""
     _, s = ctx.t.gettext, ctx.s
-    facts, box = _facts(ctx), _headline(ctx)
+    facts = _facts(ctx)
+    box = levels.headline(ctx) if ctx.view.levels else _headline(ctx)
     disclaimer = _(
         "Scores are a self-assessment based on your own answers; they are not an official "
         "certification."
     )
+    note = [levels.note_box(ctx), Spacer(1, 6 * mm)] if ctx.view.levels else []
     return [
         Spacer(1, 18 * mm),
         Paragraph(ctx.u(_("Cixi Enterprise Digital Maturity Self-Assessment")), s.kicker),
@@ -128,13 +131,34 @@ def cover(ctx: Ctx) -> list:
         Spacer(1, 12 * mm),
         box,
         Spacer(1, 10 * mm),
+        *note,
         Paragraph(ctx.u(disclaimer), s.muted),
         PageBreak(),
     ]
 
 
+def level_story(ctx: Ctx) -> list:
+    """The report of a level-rated questionnaire (MIIT): no radar or dimension percentages, which
+    mean nothing over rated scenarios; the level, S, the scenario grid, the path, the checklist."""
+    return [
+        *cover(ctx),
+        *levels.summary(ctx),
+        *levels.peers(ctx),
+        *levels.progress(ctx),
+        *levels.scenarios(ctx),
+        CondPageBreak(110 * mm),
+        *level_path.path(ctx),
+        CondPageBreak(110 * mm),
+        *checklist.checklist(ctx),
+        CondPageBreak(90 * mm),
+        *sections.method(ctx),
+    ]
+
+
 def story(ctx: Ctx) -> list:
     """Every flowable of the report, in reading order."""
+    if ctx.view.levels:
+        return level_story(ctx)
     figures = result_figures(ctx.view, ctx.lang, chart_texts(ctx.t.gettext))
     return [
         *cover(ctx),

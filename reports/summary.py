@@ -12,7 +12,8 @@ from reports.context import Ctx, delta, pct, score
 from reports.styles import BRAND, CONTENT_W, RULE, WASH
 
 
-def _ladder(ctx: Ctx):
+def ladder(ctx: Ctx):
+    """Every stage or level in a row, the reached one highlighted."""
     s, view = ctx.s, ctx.view
     levels = view.questionnaire.levels
     current = [lv.id for lv in levels].index(view.level.id) if view.level in levels else -1
@@ -53,7 +54,7 @@ def summary(ctx: Ctx, figures: dict) -> list:
     top = ctx.grid([[total, stage]], colWidths=[CONTENT_W * 0.36, CONTENT_W * 0.64])
     top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
                              ("LEFTPADDING", (0, 0), (-1, -1), 0)]))  # fmt: skip
-    out += [top, Spacer(1, 6), _ladder(ctx), Spacer(1, 8)]
+    out += [top, Spacer(1, 6), ladder(ctx), Spacer(1, 8)]
     if view.level:
         out.append(Paragraph(ctx.tr(view.level.meaning), s.body))
     for sentence in ahead_sentences(view, ctx.lang):  # the result page shows the same ones
@@ -144,7 +145,8 @@ def progress(ctx: Ctx) -> list:
     return out
 
 
-def _fallback_note(ctx: Ctx, comparison) -> str:
+def fallback_note(ctx: Ctx, comparison) -> str:
+    """The small note under a peer group's name: shown for a wider group, or not shown."""
     _ = ctx.t.gettext
     if comparison.shown is None:
         text = _(
@@ -169,7 +171,7 @@ def peer_table(ctx: Ctx) -> list:
     rows = [ctx.head(labels, 1)]
     for kind in COHORT_KINDS:
         c = view.comparisons[kind]
-        label = Paragraph(ctx.cohort(c.requested) + _fallback_note(ctx, c), s.cell)
+        label = Paragraph(ctx.cohort(c.requested) + fallback_note(ctx, c), s.cell)
         if c.shown:
             st = c.stats[TOTAL]
             values = [str(c.n), score(st.mean), score(st.median),
