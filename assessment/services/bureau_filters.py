@@ -21,11 +21,12 @@ class Filters:
     town: str | None = None
     size_class: str | None = None
     include_demo: bool = False
+    stage: str | None = None  # the stage/level of each enterprise's latest assessment
 
     def without_cohort(self) -> Filters:
-        """The same period and questionnaire for the whole city."""
+        """The same period, questionnaire and stage for the whole city."""
         return Filters(self.questionnaire_id, self.version, self.start, self.end,
-                       include_demo=self.include_demo)  # fmt: skip
+                       include_demo=self.include_demo, stage=self.stage)  # fmt: skip
 
     @property
     def has_cohort(self) -> bool:
@@ -46,11 +47,12 @@ class Filters:
 
         return cls(data["questionnaire"], data["version"], when(data.get("start")),
                    when(data.get("end")), data.get("industry"), data.get("town"), data.get("size"),
-                   bool(data.get("include_demo")))  # fmt: skip
+                   bool(data.get("include_demo")), data.get("stage"))  # fmt: skip
 
     def describe(self) -> dict:
-        """The filter as plain values (for audit records and export metadata)."""
-        return {
+        """The filter as plain values (for audit records and export metadata); the stage only
+        when one is chosen, so records of other filters read as before."""
+        described = {
             "questionnaire": self.questionnaire_id,
             "version": self.version,
             "start": self.start.date().isoformat() if self.start else None,
@@ -59,6 +61,7 @@ class Filters:
             "town": self.town,
             "size": self.size_class,
         }
+        return described | ({"stage": self.stage} if self.stage else {})
 
 
 def submitted_conditions(filters: Filters) -> list:
@@ -84,7 +87,9 @@ def submitted_conditions(filters: Filters) -> list:
 
 
 def latest_set(filters: Filters):
-    """A subquery of each enterprise's latest submitted assessment in the period.
+    """A subquery of each enterprise's latest submitted assessment in the period (with a stage
+    filter: only those whose latest assessment is at that stage — the latest is picked first,
+    so an older assessment at the stage never stands in for a newer one at another).
 
     Up to now, the maintained `is_latest` flag answers it through an index; for a period that
     ends in the past, a window function picks the latest within the period.
@@ -95,6 +100,8 @@ def latest_set(filters: Filters):
     )  # fmt: skip
     conditions = submitted_conditions(filters)
     if filters.end is None:
+        if filters.stage is not None:
+            conditions.append(Assessment.stage == filters.stage)
         return (
             select(*columns).where(Assessment.is_latest.is_(True), *conditions).subquery("latest")
         )
@@ -111,7 +118,10 @@ def latest_set(filters: Filters):
         .where(and_(*conditions))
         .subquery("ranked")
     )
-    return select(*(ranked.c[c.key] for c in columns)).where(ranked.c.rn == 1).subquery("latest")
+    picked = select(*(ranked.c[c.key] for c in columns)).where(ranked.c.rn == 1)
+    if filters.stage is not None:
+        picked = picked.where(ranked.c.stage == filters.stage)
+    return picked.subquery("latest")
 
 
 def month_key(dialect: str, column):

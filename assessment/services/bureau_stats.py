@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from assessment.core.questionnaire.model import Level, Questionnaire
 from assessment.services import indicator_totals
 from assessment.services.bureau_filters import Filters, latest_set, month_key, submitted_conditions
 from assessment.services.cache import GENERATION, HISTORY, Cache, generation
@@ -15,6 +16,23 @@ from assessment.services.models import Assessment, QuestionScore, utcnow
 from assessment.services.score_distribution import ALL, GroupStats, distributions
 
 HISTOGRAM_BINS = 10
+# "At the target level or above" starts at this entry of an official level order: the first entry
+# is below every level, so the third is MIIT's 二级 (the level the city's programmes aim at).
+TARGET_ENTRY = 2
+
+
+def target_levels(questionnaire: Questionnaire) -> tuple[Level, ...]:
+    """The levels counted as "at the target level or above": the questionnaire's level order from
+    its third entry up (MIIT: 二级, 三级, 四级). Empty for questionnaires scored by our own
+    weighted design (their stages are not official levels, and their pages stay as they were)."""
+    if questionnaire.scoring != "points":
+        return ()
+    return tuple(questionnaire.levels[TARGET_ENTRY:])
+
+
+def share_of(counts: dict[str, int], n: int, stage_ids) -> float | None:
+    """The share (0–1) of `n` whose stage is one of `stage_ids`, from exact counts per stage."""
+    return sum(counts.get(s, 0) for s in stage_ids) / n if n else None
 
 
 @dataclass
@@ -24,6 +42,26 @@ class GroupRow:
     mean: float | None
     median: float | None
     stage_shares: dict[str, float] = field(default_factory=dict)  # stage id → share 0–1
+    stages: dict[str, int] = field(default_factory=dict)  # stage id → enterprises
+
+    def share(self, stage_ids) -> float | None:
+        """The share of the group at any of these stages (e.g. `target_levels`)."""
+        return share_of(self.stages, self.n, stage_ids)
+
+
+@dataclass
+class QuarterStages:
+    quarter: str  # "2025Q3"
+    submissions: int
+    stages: dict[str, int]  # stage id → submissions in the quarter
+
+    def count(self, stage_ids) -> int:
+        """The quarter's submissions at any of these stages."""
+        return sum(self.stages.get(s, 0) for s in stage_ids)
+
+    def share(self, stage_ids) -> float | None:
+        """The share of the quarter's submissions at any of these stages."""
+        return share_of(self.stages, self.submissions, stage_ids)
 
 
 @dataclass
@@ -48,12 +86,18 @@ class Dashboard:
     weakest_city: list[Indicator]
     weakest_cohort: list[Indicator] | None
     trend: list[tuple[str, int, float]]  # (quarter "2025Q3", submissions, mean total)
+    trend_stages: list[QuarterStages] = field(default_factory=list)  # same quarters, by stage
+
+    def share(self, stage_ids) -> float | None:
+        """The share of participating enterprises (latest assessments) at these stages."""
+        return share_of(self.stages, self.participants, stage_ids)
 
 
 def _groups(groups: dict) -> list[GroupRow]:
     rows = [
         GroupRow(key, stats.n, stats.mean, stats.median,
-                 {stage: count / stats.n for stage, count in stats.stages.items()})
+                 {stage: count / stats.n for stage, count in stats.stages.items()},
+                 dict(stats.stages))
         for key, stats in groups.items()
     ]  # fmt: skip
     return sorted(rows, key=lambda r: (-r.n, r.key or ""))
@@ -65,7 +109,7 @@ def weakest_indicators(session: Session, filters: Filters, limit: int = 10) -> l
     Served by the maintained per-question totals when the filters allow it; otherwise one
     aggregate over the question scores of the latest assessments.
     """
-    if indicator_totals.answers(filters):
+    if filters.stage is None and indicator_totals.answers(filters):  # totals know no stage
         return [Indicator(*row) for row in indicator_totals.weakest(session, filters, limit)]
     return weakest_from_scores(session, filters, limit)
 
@@ -102,6 +146,26 @@ def quarterly_trend(session: Session, filters: Filters) -> list[tuple[str, int, 
     return [(q, int(c), s / c) for q, (c, s) in sorted(quarters.items()) if c]
 
 
+def quarterly_stages(session: Session, filters: Filters) -> list[QuarterStages]:
+    """Submissions per calendar quarter and stage: every submission of the quarter counts (a
+    re-assessment too), as in `quarterly_trend`, so the shares are those of the quarter's
+    submissions, not of the enterprises' standing at the quarter's end."""
+    month = month_key(session.get_bind().dialect.name, Assessment.submitted_at)
+    stmt = (
+        select(month, Assessment.stage, func.count())
+        .where(*submitted_conditions(filters))
+        .group_by(month, Assessment.stage)
+    )
+    quarters: dict[str, Counter] = defaultdict(Counter)
+    for key, stage, count in session.execute(stmt):
+        year, number = key.split("-")
+        quarters[f"{year}Q{(int(number) - 1) // 3 + 1}"][stage] += count
+    return [
+        QuarterStages(q, sum(stages.values()), dict(stages))
+        for q, stages in sorted(quarters.items())
+    ]
+
+
 def dashboard(session: Session, filters: Filters) -> Dashboard:
     """Every number of the dashboard for these filters."""
     latest = latest_set(filters)
@@ -125,6 +189,7 @@ def dashboard(session: Session, filters: Filters) -> Dashboard:
         weakest_city=weakest_indicators(session, filters.without_cohort()),
         weakest_cohort=weakest_indicators(session, filters) if filters.has_cohort else None,
         trend=trend,
+        trend_stages=quarterly_stages(session, filters),
     )
 
 

@@ -7,15 +7,17 @@ there, and only then load the page's enterprises and dimension scores.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from assessment.core.questionnaire.model import Questionnaire
 from assessment.services.bureau_filters import Filters, latest_set
-from assessment.services.models import Assessment, DimensionScore, Enterprise
+from assessment.services.models import Assessment, DimensionScore, Enterprise, QuestionScore
 
 FIXED_SORTS = ("name", "uscc", "town", "industry", "size", "date", "total", "stage")
 
@@ -29,11 +31,19 @@ class Row:
     total: float
     stage: str
     dimensions: dict[str, float]
+    # Points questionnaires (MIIT): each scored dimension's exact points, when asked for.
+    points: dict[str, Decimal] = field(default_factory=dict)
+    answers: dict[str, Any] | None = None  # the stored answers, when asked for (exports)
+
+
+def scored_dimensions(questionnaire: Questionnaire) -> tuple:
+    """The dimensions that carry a score (rated-scenario dimensions have none)."""
+    return tuple(d for d in questionnaire.dimensions if d.kind == "points")
 
 
 def sort_keys(questionnaire: Questionnaire) -> tuple[str, ...]:
-    """Every column the list may be sorted by (fixed ones and one per dimension)."""
-    return FIXED_SORTS + tuple(f"dim:{d.id}" for d in questionnaire.dimensions)
+    """Every column the list may be sorted by (fixed ones and one per scored dimension)."""
+    return FIXED_SORTS + tuple(f"dim:{d.id}" for d in scored_dimensions(questionnaire))
 
 
 def _selection(filters: Filters, search: str | None, sort: str = "total"):
@@ -43,12 +53,15 @@ def _selection(filters: Filters, search: str | None, sort: str = "total"):
     if needs_enterprise:
         stmt = stmt.join(Enterprise, Enterprise.id == latest.c.enterprise_id)
     if search:
-        term = search.strip()
-        stmt = stmt.where(
-            or_(Enterprise.name.contains(term, autoescape=True),
-                Enterprise.uscc.startswith(term.upper(), autoescape=True))
-        )  # fmt: skip
+        stmt = stmt.where(_matches(search))
     return stmt, latest
+
+
+def _matches(search: str):
+    """The search condition: the name contains the term, or the credit code starts with it."""
+    term = search.strip()
+    return or_(Enterprise.name.contains(term, autoescape=True),
+               Enterprise.uscc.startswith(term.upper(), autoescape=True))  # fmt: skip
 
 
 def count(session: Session, filters: Filters, search: str | None) -> int:
@@ -80,12 +93,42 @@ def _ordered(filters: Filters, search: str | None, sort: str, descending: bool):
 def page(
     session: Session, filters: Filters, search: str | None,
     sort: str, descending: bool, limit: int, offset: int,
+    questionnaire: Questionnaire | None = None,
 ) -> list[Row]:  # fmt: skip
-    """One page of enterprises with their latest scores, sorted by any column."""
+    """One page of enterprises with their latest scores, sorted by any column; with a points
+    questionnaire (MIIT), each row also carries its dimensions' exact points."""
     ids = session.execute(
         _ordered(filters, search, sort, descending).limit(limit).offset(offset)
     ).all()
-    return _load(session, [aid for aid, _eid in ids])
+    rows = _load(session, [aid for aid, _eid in ids])
+    if questionnaire is not None and questionnaire.scoring == "points":
+        _add_points(session, rows, questionnaire)
+    return rows
+
+
+def _add_points(session: Session, rows: list[Row], questionnaire: Questionnaire) -> None:
+    points = dimension_points(session, questionnaire, [row.assessment_id for row in rows])
+    for row in rows:
+        row.points = points[row.assessment_id]
+
+
+def dimension_points(
+    session: Session, questionnaire: Questionnaire, assessment_ids: list[int]
+) -> dict[int, dict[str, Decimal]]:
+    """Per assessment, each scored dimension's points: the exact sum of its stored question points
+    (stored as floats of exact decimals such as 0.7 or 1.875, so their reprs add up exactly)."""
+    dims = scored_dimensions(questionnaire)
+    out = {aid: {d.id: Decimal(0) for d in dims} for aid in assessment_ids}
+    if not assessment_ids:
+        return out
+    stmt = select(QuestionScore.assessment_id, QuestionScore.question_id, QuestionScore.points)
+    for aid, qid, points in session.execute(
+        stmt.where(QuestionScore.assessment_id.in_(assessment_ids))
+    ):
+        question = questionnaire.question(qid)
+        if question is not None and question.dimension in out[aid]:
+            out[aid][question.dimension] += Decimal(repr(points))
+    return out
 
 
 @dataclass
@@ -97,8 +140,8 @@ class _Picked:
     stage: str
 
 
-def _load(session: Session, assessment_ids: list[int]) -> list[Row]:
-    """Rows for these assessments, in the given order."""
+def _load(session: Session, assessment_ids: list[int], answers: bool = False) -> list[Row]:
+    """Rows for these assessments, in the given order (with their stored answers if asked)."""
     if not assessment_ids:
         return []
     # Only the columns shown: an assessment row also carries its (large) answers.
@@ -120,24 +163,32 @@ def _load(session: Session, assessment_ids: list[int]) -> list[Row]:
         ).where(DimensionScore.assessment_id.in_(assessment_ids))
     ):
         scores.setdefault(aid, {})[did] = value
-    return [
+    rows = [
         Row(e, a.id, a.public_id, a.submitted_at, a.total, a.stage, scores.get(a.id, {}))
         for a, e in (found[i] for i in assessment_ids if i in found)
     ]
+    if answers:
+        stmt = select(Assessment.id, Assessment.answers).where(Assessment.id.in_(assessment_ids))
+        stored = dict(session.execute(stmt).all())
+        for row in rows:
+            row.answers = stored[row.assessment_id]
+    return rows
 
 
 def iter_all(
-    session: Session, filters: Filters, search: str | None = None, batch: int = 1000
-) -> Iterator[Row]:
-    """Every assessed enterprise in the filter, by credit code, streamed in batches (exports)."""
+    session: Session, filters: Filters, search: str | None = None, batch: int = 1000,
+    answers: bool = False,
+) -> Iterator[Row]:  # fmt: skip
+    """Every assessed enterprise in the filter, by credit code, streamed in batches (exports);
+    `answers`: each row carries its stored answers (for exports that re-score them)."""
     latest = latest_set(filters)
     stmt = select(latest.c.id, Enterprise.uscc).join(
         Enterprise, Enterprise.id == latest.c.enterprise_id
     )
-    if search:
-        stmt = stmt.where(Enterprise.name.contains(search.strip(), autoescape=True))
+    if search:  # the list's own search, so the export holds exactly the rows listed
+        stmt = stmt.where(_matches(search))
     ids = [aid for aid, _uscc in session.execute(stmt.order_by(Enterprise.uscc))]
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
-        yield from _load(session, chunk)
+        yield from _load(session, chunk, answers)
         session.expunge_all()  # keep memory flat over 100,000 rows
