@@ -18,17 +18,24 @@ from reports.i18n import translator
 @click.option("--out", "out", type=click.Path(dir_okay=False, writable=True), required=True)
 @click.option("--questionnaire", "questionnaire_id", default="lianghua", show_default=True)
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--level", "level", default=None,
+              help="Only enterprises whose latest assessment is at this stage/level id.")  # fmt: skip
 @with_appcontext
-def export_command(fmt: str, out: str, questionnaire_id: str, lang: str) -> None:
-    """The bureau export: one row per enterprise with its latest assessment and every dimension."""
+def export_command(fmt: str, out: str, questionnaire_id: str, lang: str, level: str | None) -> None:
+    """The bureau export: one row per enterprise with its latest assessment and every dimension
+    (MIIT: S, the sub-scores in points, the level, every scenario and the scenario counts)."""
     questionnaire = registry().get(questionnaire_id)
     if questionnaire is None:
         raise click.ClickException(f"no questionnaire {questionnaire_id}")
+    if level is not None and questionnaire.level(level) is None:
+        known = ", ".join(lv.id for lv in questionnaire.levels)
+        raise click.ClickException(f"no level {level} in {questionnaire.id} (one of: {known})")
     filters = Filters(
-        questionnaire.id, questionnaire.version, include_demo=current_app.config["DEMO_MODE"]
-    )
+        questionnaire.id, questionnaire.version, include_demo=current_app.config["DEMO_MODE"],
+        stage=level,
+    )  # fmt: skip
     texts = exports.export_texts(translator(lang).gettext)
-    rows = enterprise_list.iter_all(db.session, filters)
+    rows = enterprise_list.iter_all(db.session, filters, answers=exports.rescored(questionnaire))
     with open(out, "wb") as target:
         if fmt == "csv":
             for chunk in exports.csv_chunks(rows, questionnaire, lang, texts):
