@@ -1,17 +1,26 @@
-"""`flask --app app score QUESTIONNAIRE_ID ANSWERS_FILE`: run the scoring engine on a JSON file."""
+"""`flask --app app score QUESTIONNAIRE_ID ANSWERS_FILE`: run the scoring engine on a JSON file.
+
+A weighted questionnaire (lianghua, cloud) prints the engine's whole result (`Result.to_dict`). A
+points questionnaire with official levels (MIIT) prints what its level is made of: S exact (a
+string, e.g. "35.575", so no JSON reader rounds it), the sub-scores with their maxima, every
+scenario's level, the scenario counts, the level, and what the next level still needs (English).
+"""
 
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 import click
 from flask.cli import with_appcontext
 
 from assessment.cli.common import problem_text, registry
+from assessment.core import levels
+from assessment.core.levels import ScenarioCount, plain
 from assessment.core.questionnaire import Questionnaire
 from assessment.core.questionnaire.answers import clean, coerce
-from assessment.core.scoring import score
+from assessment.core.scoring import Result, score
 
 
 def _coerce_answers(questionnaire: Questionnaire, raw: dict) -> tuple[dict[str, Any], list[str]]:
@@ -53,4 +62,34 @@ def score_command(questionnaire_id: str, answers_file, version: str | None) -> N
     if problems:
         raise click.ClickException("invalid answers:\n  " + "\n  ".join(problems))
     result = score(questionnaire, clean(questionnaire, answers))
-    click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    printed = level_summary(questionnaire, result) if questionnaire.scoring == "points" else None
+    click.echo(json.dumps(printed or result.to_dict(), ensure_ascii=False, indent=2))
+
+
+def level_summary(questionnaire: Questionnaire, result: Result) -> dict[str, Any]:
+    """A points-scored, level-rated result as JSON-ready values; exact figures as strings."""
+    level = questionnaire.level(result.stage)
+    above = levels.next_levels(questionnaire, result.stage)
+    following = above[0] if above else None
+    missing = levels.gaps(following, questionnaire, result) if following else []
+    subscores = {
+        d.id: {"points": plain(Decimal(repr(result.dimensions[d.id].points))),
+               "max": plain(d.max_points or Decimal(repr(result.dimensions[d.id].max_points)))}
+        for d in questionnaire.dimensions if d.kind == "points"
+    }  # fmt: skip
+    counts = {}
+    for at in (1, 2, 3, 4):
+        have, constrained = ScenarioCount(0, at, 0).met_by(questionnaire, result.scenarios)
+        counts[f"L{at}"] = {"scenarios": have, "constrained": constrained}
+    return {
+        "questionnaire": questionnaire.id,
+        "version": questionnaire.version,
+        "S": plain(result.exact_total),
+        "subscores": subscores,
+        "scenarios": {q.id: result.scenarios.get(q.id, 0) for q in questionnaire.scenarios},
+        "scenario_counts": counts,
+        "level": result.stage,
+        "level_label": level.label.en if level else result.stage,
+        "next_level": following.id if following else None,
+        "missing": [problem_text(gap.message) for gap in missing],
+    }
