@@ -11,6 +11,7 @@ from wtforms import Form, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from assessment.core.enterprise import industries, size_classes, towns
+from assessment.core.questionnaire.model import Questionnaire
 from assessment.services.bureau_filters import Filters
 from assessment.services.models import utcnow
 from assessment.web.i18n import current_lang
@@ -45,6 +46,7 @@ class FilterForm(Form):
     industry = SelectField(_l("Industry"), default="")
     town = SelectField(_l("Town / subdistrict"), default="")
     size = SelectField(_l("Size"), default="")
+    level = SelectField(_l("Stage / tier"), default="")  # of the latest assessment
     search = StringField(_l("Name or credit code"))
 
     def __init__(self, formdata, **kwargs):
@@ -61,27 +63,41 @@ class FilterForm(Form):
         self.size.choices = everything + [
             SelectChoice(s.code, s.label(lang)) for s in size_classes()
         ]
+        known = {c.value for c in self.q.choices}
+        chosen = self.q.data if self.q.data in known else self.q.choices[0].value
+        self._levels_of(registry.get(chosen))
+
+    def _levels_of(self, questionnaire: Questionnaire) -> None:
+        """Offer the stages (levels, tiers) of `questionnaire` in the level select."""
+        lang = current_lang()
+        official = questionnaire.scoring == "points"  # official levels (MIIT): say "level"
+        self.level.label.text = _("Level") if official else _("Stage / tier")
+        self.level.choices = [SelectChoice("", _("All"))] + [
+            SelectChoice(lv.id, lv.label.get(lang)) for lv in questionnaire.levels
+        ]
 
     def resolve(self) -> tuple[Filters, list[str]]:
         """The filters to apply, and a message per ignored unknown value."""
         ignored = []
         values = {}
-        for field in (self.q, self.period, self.industry, self.town, self.size):
-            allowed = {c.value for c in field.choices}
+        registry = current_app.extensions["questionnaires"]
+        for field in (self.q, self.period, self.industry, self.town, self.size, self.level):
+            if field is self.level:  # the stages of the questionnaire just resolved
+                self._levels_of(registry.get(values["q"] or registry.current()[0].id))
+            allowed = [c.value for c in field.choices]
             value = field.data if field.data is not None else field.default
             if value not in allowed:
                 ignored.append(_("Unknown %(field)s “%(value)s” was ignored.", field=field.label.text,
                                  value=str(value)[:40]))  # fmt: skip
-                value = field.default if field.default is not None else next(iter(allowed))
+                value = field.default if field.default is not None else allowed[0]
                 field.data = value
             values[field.name] = value
-        registry = current_app.extensions["questionnaires"]
         questionnaire = registry.get(values["q"] or registry.current()[0].id)
         start, end = period_bounds(values["period"])
         filters = Filters(
             questionnaire.id, questionnaire.version, start, end,
             values["industry"] or None, values["town"] or None, values["size"] or None,
-            include_demo=current_app.config["DEMO_MODE"],
+            include_demo=current_app.config["DEMO_MODE"], stage=values["level"] or None,
         )  # fmt: skip
         return filters, ignored
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from flask import (
@@ -22,9 +23,13 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
+from assessment.core.charts import line_chart, to_svg
 from assessment.core.enums import JobStatus, Role, Status
+from assessment.core.levels import plain
+from assessment.core.questionnaire.model import Level
 from assessment.services import audit, bureau_stats, enterprise_list, exports
 from assessment.services.bureau_filters import Filters
 from assessment.services.models import Assessment, Enterprise, ExportJob
@@ -63,21 +68,53 @@ def _cloud_tiers(filters: Filters):
     return {"questionnaire": cloud, "total": total, "counts": counts}
 
 
+def _target_trend(data: bureau_stats.Dashboard, target: tuple[Level, ...]) -> Markup | None:
+    """The share of each quarter's submissions at the target level or above, as a line (%)."""
+    if not target or not data.trend_stages:
+        return None
+    ids = [lv.id for lv in target]
+    title = _("Share of submissions at %(level)s or above by quarter (%%)",
+              level=target[0].label.get(current_lang()))  # fmt: skip
+    figure = line_chart([q.quarter for q in data.trend_stages],
+                        [100 * q.share(ids) for q in data.trend_stages], title=title)  # fmt: skip
+    return Markup(to_svg(figure))
+
+
+def _exact(value) -> str:
+    """A points figure exactly as summed (S = 75.975 is never shown as 75.97 or 75.98, so a
+    rounded 40.00 can never stand beside 一级); '—' when there is none."""
+    if value is None:
+        return "—"
+    return plain(value if isinstance(value, Decimal) else Decimal(repr(value)))
+
+
+def _without_level(args) -> dict:
+    """The query without the level filter (the dashboard covers every level)."""
+    return {k: v for k, v in args.items() if k != "level"}
+
+
 @bp.get("/")
 @bureau_required
 def dashboard():
     """Aggregate scores for the selected questionnaire, period and cohort."""
     form, filters = _filters()
+    filters = replace(filters, stage=None)  # a level filter belongs to the enterprise list
     questionnaire = registry().get(filters.questionnaire_id, filters.version)
     data = cached_dashboard(filters)
+    target = bureau_stats.target_levels(questionnaire)
+    charts = dashboard_charts(data, questionnaire, current_lang())
+    charts["target_trend"] = _target_trend(data, target)
     return render_template(
         "bureau/dashboard.html",
         form=form,
         filters=filters,
         questionnaire=questionnaire,
         data=data,
-        charts=dashboard_charts(data, questionnaire, current_lang()),
+        charts=charts,
         cloud=_cloud_tiers(filters),
+        target=target,
+        target_ids=[lv.id for lv in target],
+        link_args=_without_level(request.args),
     )
 
 
@@ -96,16 +133,20 @@ def enterprises():
     total = enterprise_list.count(db.session, filters, search)
     page = pager(request.args, total)
     rows = enterprise_list.page(
-        db.session, filters, search, sort, descending, page.per_page, page.offset
+        db.session, filters, search, sort, descending, page.per_page, page.offset, questionnaire
     )
     return render_template(
         "bureau/enterprises.html",
         form=form,
         questionnaire=questionnaire,
+        dimensions=enterprise_list.scored_dimensions(questionnaire),
+        points=questionnaire.scoring == "points",
+        exact=_exact,
         rows=rows,
         pager=page,
         sort=sort,
         descending=descending,
+        link_args=_without_level(request.args),
     )
 
 
@@ -132,9 +173,15 @@ def enterprise(public_id: str):
         for qid, items in by_questionnaire.items()
         if len(items) > 1 and registry().get(qid)
     }
+    points = {}  # points questionnaires (MIIT): sub-scores in points, as the list shows them
+    for qid, items in by_questionnaire.items():
+        questionnaire = registry().get(qid)
+        if questionnaire is not None and questionnaire.scoring == "points":
+            ids = [a.id for a in items]
+            points |= enterprise_list.dimension_points(db.session, questionnaire, ids)
     return render_template(
         "bureau/enterprise.html", enterprise=ent, by_questionnaire=by_questionnaire,
-        scores=scores, charts=charts,
+        scores=scores, points=points, charts=charts, exact=_exact,
     )  # fmt: skip
 
 
@@ -159,7 +206,8 @@ def export(fmt: str):
     audit.record(db.session, current_user, action, "filter", None, filters.describe(),
                  request.remote_addr)  # fmt: skip
     disposition = f'attachment; filename="{_export_name(filters, fmt)}"'
-    rows = enterprise_list.iter_all(db.session, filters, search)
+    rows = enterprise_list.iter_all(db.session, filters, search,
+                                    answers=exports.rescored(questionnaire))  # fmt: skip
     if fmt == "csv":
         session = db.session
 
