@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from assessment.services.migrate import sqlite_rebuild_safely
+
 revision = "0007"
 down_revision = "0006"
 branch_labels = None
@@ -23,5 +25,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("assessment") as batch_op:
+    # Dropping a column rebuilds `assessment` on SQLite: guarded, or the score rows would cascade.
+    with sqlite_rebuild_safely(op.get_bind()), op.batch_alter_table("assessment") as batch_op:
         batch_op.drop_column("prefilled")
