@@ -4,11 +4,16 @@ new route cannot escape review; others' ids give 404; ids in URLs are not guessa
 from __future__ import annotations
 
 import pytest
+from flask_login import login_user
 from sqlalchemy import select
+from werkzeug.exceptions import NotFound
 
 from assessment.services.accounts import hash_password
-from assessment.services.models import Assessment, Enterprise, User
+from assessment.services.models import Assessment, AuditEvent, Enterprise, User
+from assessment.web.access import own_assessment
+from assessment.web.extensions import db
 
+from .conftest import app_session
 from .helpers import USCC_A, USCC_B, login, register, save_page, start, typical_answers
 
 PASSWORD = "Matrix-Pass-2025"
@@ -116,26 +121,24 @@ def world(app, registry):
     clients["ent_a"].post(base.rsplit("/page", 1)[0] + "/review")
     start(clients["ent_a"], "lianghua")
     register(clients["ent_b"], uscc=USCC_B, email="b@example.com")
-    with app.app_context():
-        from assessment.web.extensions import db
-
+    with app_session(app) as s:
         for email, role in (
             ("bureau@jxj.example", "bureau"),
             ("admin@jxj.example", "admin"),
             ("target@jxj.example", "bureau"),
         ):
-            db.session.add(User(email=email, password_hash=hash_password(PASSWORD), role=role))
-        db.session.commit()
-        a = db.session.scalar(select(Enterprise).where(Enterprise.uscc == USCC_A))
-        submitted = db.session.scalar(
+            s.add(User(email=email, password_hash=hash_password(PASSWORD), role=role))
+        s.commit()
+        a = s.scalar(select(Enterprise).where(Enterprise.uscc == USCC_A))
+        submitted = s.scalar(
             select(Assessment).where(
                 Assessment.enterprise_id == a.id, Assessment.status == "submitted"
             )
         )
-        draft = db.session.scalar(
+        draft = s.scalar(
             select(Assessment).where(Assessment.enterprise_id == a.id, Assessment.status == "draft")
         )
-        target = db.session.scalar(select(User.id).where(User.email == "target@jxj.example"))
+        target = s.scalar(select(User.id).where(User.email == "target@jxj.example"))
         ids = {
             "submitted": submitted.public_id,
             "draft": draft.public_id,
@@ -204,10 +207,8 @@ def test_guessed_or_incremented_ids_of_others_give_404(world, app):
     b = clients["ent_b"]
     submitted = ids["submitted"]
     tweaked = submitted[:-1] + ("A" if submitted[-1] != "A" else "B")
-    with app.app_context():
-        from assessment.web.extensions import db
-
-        numeric = db.session.scalar(select(Assessment.id).where(Assessment.public_id == submitted))
+    with app_session(app) as s:
+        numeric = s.scalar(select(Assessment.id).where(Assessment.public_id == submitted))
     for guess in (submitted, tweaked, str(numeric), str(numeric + 1), "1", "../1"):
         for path in (
             f"/a/{guess}/result",
@@ -220,10 +221,8 @@ def test_guessed_or_incremented_ids_of_others_give_404(world, app):
 
 
 def test_ids_in_urls_are_random_not_sequences(world, app):
-    with app.app_context():
-        from assessment.web.extensions import db
-
-        ids = db.session.scalars(select(Assessment.public_id).order_by(Assessment.id)).all()
+    with app_session(app) as s:
+        ids = s.scalars(select(Assessment.public_id).order_by(Assessment.id)).all()
     assert len(ids) == 2 and all(len(i) >= 22 and not i.isdigit() for i in ids)
     assert ids[0][:6] != ids[1][:6]
 
@@ -233,9 +232,27 @@ def test_bureau_views_of_one_enterprise_are_audited(world, app):
     clients["bureau"].get(f"/a/{ids['submitted']}/result")
     clients["bureau"].get(f"/a/{ids['submitted']}/report.pdf")
     clients["bureau"].get(f"/bureau/enterprises/{ids['enterprise']}")
-    with app.app_context():
-        from assessment.services.models import AuditEvent
-        from assessment.web.extensions import db
-
-        actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    with app_session(app) as s:
+        actions = s.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
     assert actions[-3:] == ["view_result", "download_report", "view_enterprise"]
+
+
+def test_only_the_owning_enterprise_may_edit_a_draft_even_where_a_route_forgets_its_role(
+    world, app
+):
+    """own_assessment (the survey pages' lookup) answers 404 to every user but the owner, on its
+    own: the survey routes' role decorator is not the only thing between staff and a draft."""
+    _clients, ids = world
+    for email, allowed in (
+        ("a@example.com", True),
+        ("b@example.com", False),
+        ("bureau@jxj.example", False),
+        ("admin@jxj.example", False),
+    ):
+        with app.test_request_context():
+            login_user(db.session.scalar(select(User).where(User.email == email)))
+            if allowed:
+                assert own_assessment(ids["draft"]).public_id == ids["draft"]
+            else:
+                with pytest.raises(NotFound):
+                    own_assessment(ids["draft"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from assessment.services.accounts import hash_password
 from assessment.services.models import Assessment, AuditEvent, ExportJob, User
@@ -171,6 +171,19 @@ def test_signing_in_rotates_the_session_and_signing_out_ends_every_session(app):
     assert second.get("/my").status_code == 200
     first.post("/auth/logout")  # ends every session of the user
     assert second.get("/my").status_code == 302
+
+
+def test_a_deactivated_account_loses_its_open_session(app):
+    """Marked inactive in the database (as a repair would, without ending its sessions through
+    the admin page): the account's open session no longer signs it in."""
+    client = app.test_client()
+    register(client)
+    assert client.get("/my").status_code == 200
+    with app_session(app) as s:
+        s.execute(update(User).values(active=False))
+        s.commit()
+    response = client.get("/my")
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
 
 
 def test_a_session_that_expires_mid_survey_keeps_the_draft(client, registry, app):
