@@ -10,18 +10,23 @@ from sqlalchemy import func, select
 
 from assessment.services.models import Assessment, Enterprise
 
-from .conftest import csrf_from
-from .helpers import USCC_A, lock_version, page_form, register, registration, start, typical_answers
+from .conftest import app_session, csrf_from
+from .helpers import (
+    USCC_A,
+    lock_version,
+    page_form,
+    register,
+    registration,
+    set_english,
+    start,
+    typical_answers,
+)
 
 
 def field_error(page: str, field_id: str) -> str:
     """The error message rendered next to a field (empty when none)."""
     match = re.search(rf'id="{re.escape(field_id)}-error"[^>]*>(.*?)</p>', page, re.S)
     return html.unescape(match.group(1)).strip() if match else ""
-
-
-def set_english(client):
-    client.post("/language", data={"lang": "en", "next": "/"})
 
 
 # --- registration -----------------------------------------------------------------------------
@@ -45,6 +50,7 @@ def set_english(client):
         ("town", "atlantis", "Not a valid choice"),
         ("email", "not-an-email", "Please enter a valid email address."),
         ("password", "short", "Use at least 10 characters."),
+        ("password", "abababababab", "This password repeats too few characters. Choose another."),
         ("name", "x" * 300, "between 2 and 200 characters"),
     ],
 )
@@ -67,10 +73,8 @@ def test_registration_refuses_bad_fields_with_a_message_and_keeps_the_rest(
 def test_uscc_lower_case_and_spaces_are_accepted_and_stored_upper_case(client, app):
     response = register(client, uscc=f"  {USCC_A.lower()}  ")
     assert response.status_code == 302
-    with app.app_context():
-        from assessment.web.extensions import db
-
-        assert db.session.scalar(select(Enterprise.uscc)) == USCC_A
+    with app_session(app) as s:
+        assert s.scalar(select(Enterprise.uscc)) == USCC_A
 
 
 def test_duplicate_uscc_is_refused_in_chinese_by_default(client):
@@ -87,6 +91,19 @@ def test_common_password_is_refused(client):
         "/auth/register", data=registration(password="password1234", password2="password1234")
     )
     assert "too common" in field_error(response.text, "password")
+
+
+def test_the_email_address_as_password_is_refused(client):
+    set_english(client)
+    email = "Factory.Owner@example.com"
+    response = client.post(
+        "/auth/register",
+        data=registration(email=email, password=email.lower(), password2=email.lower()),
+    )
+    assert response.status_code == 200
+    assert field_error(response.text, "password") == (
+        "This password is too common and easy to guess. Choose another."
+    )
 
 
 def test_login_says_the_same_for_unknown_email_and_wrong_password(client):
@@ -134,19 +151,31 @@ def _post_page(client, questionnaire, url, index, answers, **extra):
     return client.post(page_url, data=data)
 
 
-def test_percentage_out_of_range_is_refused_and_the_typed_value_kept(survey):
+@pytest.mark.parametrize("typed", ["150", "100.5", "-0.5"])
+def test_percentage_out_of_range_is_refused_and_the_typed_value_kept(survey, typed):
     client, questionnaire, url = survey
     index, q = _first(questionnaire, "number")
+    assert (q.min, q.max) == (0, 100)
     answers = typical_answers(questionnaire)
-    response = _post_page(client, questionnaire, url, index, answers, **{f"q_{q.id}": "150"})
+    response = _post_page(client, questionnaire, url, index, answers, **{f"q_{q.id}": typed})
     assert response.status_code == 200
-    assert "Please enter a value from" in field_error(response.text, f"q-{q.id}")
-    assert 'value="150"' in response.text
+    assert field_error(response.text, f"q-{q.id}") == "Please enter a value from 0 to 100."
+    assert f'value="{typed}"' in response.text
     # The other answers on the page were saved and are still shown.
     other = next(
         x for x in questionnaire.pages[index].questions if x.type == "single" and x.id in answers
     )
     assert f'value="{answers[other.id]}" checked' in response.text
+
+
+def test_a_fraction_for_a_whole_number_is_refused(survey):
+    client, questionnaire, url = survey
+    index, q = _first(questionnaire, "number", integer=True)
+    response = _post_page(
+        client, questionnaire, url, index, typical_answers(questionnaire), **{f"q_{q.id}": "2.5"}
+    )
+    assert field_error(response.text, f"q-{q.id}") == "Please enter a whole number."
+    assert 'value="2.5"' in response.text
 
 
 def test_text_for_a_number_is_refused(survey):
@@ -262,10 +291,8 @@ def test_two_tabs_on_one_draft_do_not_overwrite_each_other(survey, app):
     assert response.status_code == 200
     assert "changed in another window or tab" in response.text
     assert "Saved in the other window" in response.text
-    with app.app_context():
-        from assessment.web.extensions import db
-
-        draft = db.session.scalar(select(Assessment))
+    with app_session(app) as s:
+        draft = s.scalar(select(Assessment))
         first = next(q for q in questionnaire.pages[0].questions if q.type == "single")
         assert draft.answers[first.id] == better[first.id] != answers[first.id]
 
@@ -304,7 +331,8 @@ def test_an_expired_csrf_token_keeps_the_posted_answers(csrf_app, registry):
     data["csrf_token"] = "expired-or-forged-token"
     response = client.post(url, data=data)
     assert response.status_code == 200
-    assert "were not saved yet" in response.text or "尚未保存" in response.text
+    expired = "页面已过期，下方答案尚未保存。请核对后再次点击“保存”。"  # Chinese: the default
+    assert expired in response.text
     for q in questionnaire.pages[0].questions:
         if q.type == "single" and q.id in answers:
             assert f'value="{answers[q.id]}" checked' in response.text
@@ -320,7 +348,5 @@ def test_expired_csrf_on_registration_keeps_the_typed_fields(csrf_app):
     response = client.post("/auth/register", data={**registration(), "csrf_token": "stale"})
     assert response.status_code == 200
     assert "慈溪市示例电器有限公司" in response.text
-    with app.app_context():
-        from assessment.web.extensions import db
-
-        assert db.session.scalar(select(func.count(Enterprise.id))) == 0
+    with app_session(app) as s:
+        assert s.scalar(select(func.count(Enterprise.id))) == 0
