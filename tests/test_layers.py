@@ -130,3 +130,18 @@ def test_pure_layers_load_neither_flask_nor_a_database_session():
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
                             text=True, check=True)  # fmt: skip
     assert result.stdout.strip() == ""
+
+
+def test_every_pure_module_imports_on_its_own():
+    """Importing everything at once can hide a cycle that breaks a module imported first."""
+    core = sorted(m for m in MODULES if layer_of(m) in ("core", "reports"))
+    script = (
+        "import subprocess, sys\n"
+        f"for name in {core!r}:\n"
+        "    done = subprocess.run([sys.executable, '-c', 'import ' + name], capture_output=True)\n"
+        "    if done.returncode:\n"
+        "        print(name, done.stderr.decode().strip().splitlines()[-1])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                            text=True, check=True)  # fmt: skip
+    assert result.stdout.strip() == ""

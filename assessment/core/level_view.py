@@ -116,9 +116,13 @@ def build(questionnaire: Questionnaire, answers: Mapping[str, Any], result: Resu
         level=level,
         total=result.exact_total,
         subscores=tuple(
-            SubScore(d, exact(result.dimensions[d.id].points), d.max_points or
-                     exact(result.dimensions[d.id].max_points))
-            for d in questionnaire.dimensions if d.kind == "points"
+            SubScore(
+                d,
+                exact(result.dimensions[d.id].points),
+                d.max_points or exact(result.dimensions[d.id].max_points),
+            )
+            for d in questionnaire.dimensions
+            if d.kind == "points"
         ),  # fmt: skip
         groups=_groups(questionnaire, result),
         counts=_counts(questionnaire, result),
@@ -128,8 +132,9 @@ def build(questionnaire: Questionnaire, answers: Mapping[str, Any], result: Resu
         after_level=after,
         after_plan=plan_for(questionnaire, answers, result, after) if after else None,
         selected=ticked,
-        selected_projection=(project(questionnaire, answers, [by_id[s] for s in ticked])
-                             if ticked else None),  # fmt: skip
+        selected_projection=(
+            project(questionnaire, answers, [by_id[s] for s in ticked]) if ticked else None
+        ),  # fmt: skip
         checklist=checklist(questionnaire, answers, result, lang, na_label),
         note=questionnaire.note,
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from assessment.core.questionnaire.parsing import Problems, number
+from assessment.core.parsing import Problems, number
 from assessment.core.text import N_, Problem
 
 if TYPE_CHECKING:  # the scoring engine imports this module

@@ -153,8 +153,9 @@ def plan_for(questionnaire: Questionnaire, answers: Mapping[str, Any], result: R
             return None
         effort, steps = effort + found[0], steps + found[1]
     ordered = tuple(r for r in questionnaire.recommendations if r in steps)  # file order
-    return Plan(level, ordered, effort, project(questionnaire, answers, ordered),
-                questionnaire.levels)
+    return Plan(
+        level, ordered, effort, project(questionnaire, answers, ordered), questionnaire.levels
+    )
 
 
 def project(questionnaire: Questionnaire, answers: Mapping[str, Any],

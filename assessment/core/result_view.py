@@ -195,9 +195,13 @@ def assemble(
         other_version=other,
         window_months=options.window_months,
         min_cohort=options.min_cohort,
-        levels=(level_view.build(questionnaire, answers, result, options.selected, options.lang,
-                                 options.na_label)
-                if questionnaire.scenarios else None),  # fmt: skip
+        levels=(
+            level_view.build(
+                questionnaire, answers, result, options.selected, options.lang, options.na_label
+            )
+            if questionnaire.scenarios
+            else None
+        ),  # fmt: skip
     )
 
 

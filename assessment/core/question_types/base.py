@@ -7,8 +7,8 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from assessment.core.parsing import Problems
 from assessment.core.questionnaire.model import NA, Question
-from assessment.core.questionnaire.parsing import Problems
 from assessment.core.text import Problem
 
 # How points are added up: `float` for the weighted-percent scoring of the 2025 questionnaires

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from assessment.core.parsing import Problems
 from assessment.core.questionnaire.model import Choice, Question
-from assessment.core.questionnaire.parsing import Problems
 from assessment.core.text import N_, Problem
 
 DIRECTIONS = ("worse", "flat", "better")

@@ -3,8 +3,8 @@ derived choices (`derive.py`) and consistency checks read it."""
 
 from __future__ import annotations
 
+from assessment.core.parsing import number, text
 from assessment.core.question_types.number import Number
-from assessment.core.questionnaire.parsing import number, text
 
 
 class Figure(Number):

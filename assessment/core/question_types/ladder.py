@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from assessment.core.parsing import Problems, points, text
 from assessment.core.question_types.choice import SingleChoice, serialize_choices
 from assessment.core.questionnaire.model import Choice, Question
-from assessment.core.questionnaire.parsing import Problems, points, text
 from assessment.core.text import N_, Problem, Text
 
 LEVELS = [0, 1, 2, 3, 4]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from assessment.core.parsing import Problems, number, points, text
 from assessment.core.question_types.base import Num, QuestionType, clip, exact
 from assessment.core.question_types.derive import describe_derivation, parse_derivation
 from assessment.core.questionnaire.model import Band, Question
-from assessment.core.questionnaire.parsing import Problems, number, points, text
 from assessment.core.text import N_, Problem
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from assessment.core.parsing import Problems, text
 from assessment.core.question_types.choice import serialize_choices
 from assessment.core.question_types.ladder import Ladder
 from assessment.core.questionnaire.model import Choice, Question
-from assessment.core.questionnaire.parsing import Problems, text
 from assessment.core.text import Text
 
 SCENARIO_LEVELS = [0, 1, 2, 3, 4]

@@ -8,6 +8,7 @@ from typing import Any
 
 from assessment.core import question_types
 from assessment.core.levels import Gates, MinTotal, parse_conditions
+from assessment.core.parsing import ID_RE, Problems, number, points, text
 from assessment.core.questionnaire.expressions import check_expression
 from assessment.core.questionnaire.model import (
     EFFORTS,
@@ -17,7 +18,6 @@ from assessment.core.questionnaire.model import (
     Question,
     Recommendation,
 )
-from assessment.core.questionnaire.parsing import ID_RE, Problems, number, points, text
 
 DIMENSION_KINDS = ("points", "scenarios")
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import yaml
 
+from assessment.core.parsing import ID_RE, Problems, text
 from assessment.core.questionnaire import items
 from assessment.core.questionnaire.model import Question, Questionnaire
-from assessment.core.questionnaire.parsing import ID_RE, Problems, text
 
 SCORING_KINDS = ("weighted", "points")
 

@@ -10,7 +10,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from assessment.core.questionnaire.model import EMPTY_TEXT, Text
+from assessment.core.text import EMPTY_TEXT, Text
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 VALUE_RE = re.compile(r"^[a-z0-9_]+$")
