@@ -4,11 +4,13 @@ statuses, roles, scores and figures. Every row here is written directly, around 
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from assessment.core.enterprise import size_class, size_classes
 from assessment.core.enums import JobStatus, Role, Status
@@ -24,6 +26,7 @@ from assessment.services.models import (
 )
 
 from . import factories as f
+from .helpers import typical_answers
 
 _n = itertools.count(1)
 
@@ -237,3 +240,54 @@ def test_start_racing_another_start_resumes_its_draft(session, registry, monkeyp
         Assessment.enterprise_id == ent.id, Assessment.status == Status.DRAFT
     )
     assert session.scalar(drafts) == 1
+
+
+def test_start_refused_for_another_reason_than_the_race_raises(session, registry):
+    """An insert refused for another reason than a second open draft (here: no version) raises;
+    it is not taken for the race, which would resume a draft that does not exist."""
+    ent = f.enterprise(session)
+    session.commit()
+    without_version = dataclasses.replace(registry.get("lianghua"), version=None)
+    with pytest.raises(IntegrityError):
+        surveys.start(session, ent, without_version)
+    assert session.scalar(select(func.count()).select_from(Assessment)) == 0
+
+
+def test_a_draft_submitted_twice_at_once_is_scored_once(session, registry):
+    """Two requests submit the same draft (a double click): the one that comes second gets a
+    conflict, and the scores are stored once."""
+    questionnaire = registry.get("cloud")
+    draft = surveys.start(session, f.enterprise(session), questionnaire)
+    draft.answers = typical_answers(questionnaire, "best")
+    session.commit()
+    with Session(session.get_bind(), expire_on_commit=False) as other:
+        surveys.submit(other, other.get(Assessment, draft.id), questionnaire)
+    assert draft.status == Status.DRAFT  # what the second request read
+    with pytest.raises(surveys.ConflictError):
+        surveys.submit(session, draft, questionnaire)
+    scores = select(func.count()).where(DimensionScore.assessment_id == draft.id)
+    assert session.scalar(scores) == len(questionnaire.dimensions)
+    latest = select(func.count()).where(Assessment.is_latest.is_(True))
+    assert session.scalar(latest) == 1
+
+
+def test_a_page_saved_after_another_request_submitted_the_draft_changes_nothing(session, registry):
+    """The page was read while the draft was open; another request (a second tab) submitted it
+    before this save: the compare-and-set refuses, and the submitted answers stay as submitted."""
+    questionnaire = registry.get("cloud")
+    draft = surveys.start(session, f.enterprise(session), questionnaire)
+    draft.answers = typical_answers(questionnaire, "best")
+    session.commit()
+    lock = draft.lock_version
+    with Session(session.get_bind(), expire_on_commit=False) as other:
+        surveys.submit(other, other.get(Assessment, draft.id), questionnaire)
+    page = questionnaire.pages[0]
+    worst = typical_answers(questionnaire, "worst")
+    raw = {q.id: worst[q.id] for q in page.questions if q.id in worst}
+    assert draft.status == Status.DRAFT  # what this request still believes
+    outcome = surveys.save_page(session, draft, questionnaire, page, raw, "next", lock)
+    assert outcome.submitted and not outcome.saved and not outcome.conflict
+    session.expire_all()
+    stored = session.get(Assessment, draft.id)
+    assert stored.status == Status.SUBMITTED and stored.total == 100
+    assert stored.answers == typical_answers(questionnaire, "best")
