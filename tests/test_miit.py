@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from assessment.core import levels
+from assessment.core.question_types.derive import contradiction
 from assessment.core.questionnaire.loader import load_file
 from assessment.core.scoring import score
 
@@ -175,7 +176,6 @@ def test_revenue_per_head_change_is_derived_with_its_tolerance():
 
 
 def test_a_chosen_energy_answer_that_contradicts_the_figures_is_flagged():
-    from assessment.core.question_types.derive import contradiction
 
     question = MIIT.question("m_energy")
     figures = {"m_energy_last": 900, "m_revenue_last": 10000, "m_energy_prev": 800,

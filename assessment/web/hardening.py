@@ -79,9 +79,10 @@ def register(app: Flask) -> None:
     @app.before_request
     def _refuse_nul_bytes() -> None:
         # No browser form needs a NUL character, and PostgreSQL refuses them in text: answer 400.
-        values = [request.path, *request.args.values()]
+        # Every value of a repeated name counts (MultiDict.values() yields only the first).
+        values = [request.path, *(v for _k, v in request.args.items(multi=True))]
         if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
-            values += [*request.form.keys(), *request.form.values()]
+            values += [x for pair in request.form.items(multi=True) for x in pair]
         if any("\x00" in value for value in values):
             abort(400)
 
