@@ -13,7 +13,8 @@ from assessment.core.planner import Plan
 from assessment.core.questionnaire.model import Recommendation
 from reports.context import Ctx
 from reports.levels import change, number
-from reports.styles import BRAND, BRAND_LIGHT, CONTENT_W, GOOD, WASH
+from reports.roadmap import step_card
+from reports.styles import BRAND_LIGHT, CONTENT_W, GOOD, WASH
 
 
 def _labels(ctx: Ctx) -> tuple[dict, dict]:
@@ -51,18 +52,7 @@ def _step_block(ctx: Ctx, rank: int, rec: Recommendation) -> Table:
     if rec.evidence.zh:
         label = s.bold(ctx.u(_("Evidence an assessor will ask for:")))
         content.append(Paragraph(f"{label}{_space(ctx)}{ctx.tr(rec.evidence)}", s.small))
-    badge = Paragraph(f'<font size="11" color="#0b5cab">{rank}</font>', s.centered)
-    table = ctx.grid([[badge, content]], colWidths=[28, CONTENT_W - 28], splitInRow=1)
-    table.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("BACKGROUND", (0, 0), (0, 0), BRAND_LIGHT),
-        ("LINEBEFORE", (0, 0), (0, 0), 2, BRAND),
-        ("TOPPADDING", (0, 0), (0, 0), 4), ("BOTTOMPADDING", (0, 0), (0, 0), 4),
-        ("LEFTPADDING", (0, 0), (0, 0), 1), ("RIGHTPADDING", (0, 0), (0, 0), 0),
-        ("LEFTPADDING", (1, 0), (1, 0), 10), ("RIGHTPADDING", (1, 0), (1, 0), 0),
-        ("TOPPADDING", (1, 0), (1, 0), 0), ("BOTTOMPADDING", (1, 0), (1, 0), 8),
-    ]))  # fmt: skip
-    return table
+    return step_card(ctx, rank, content)
 
 
 def _projections(ctx: Ctx) -> Table:

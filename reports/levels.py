@@ -14,7 +14,7 @@ from assessment.core.headline import ahead_sentences
 from assessment.core.levels import exact, plain
 from reports.context import Ctx, pct
 from reports.styles import BRAND, BRAND_LIGHT, CONTENT_W, RULE, WARN, WASH
-from reports.summary import fallback_note, ladder
+from reports.summary import fallback_note, ladder, version_note
 
 LEVEL_COHORTS = ("city", "industry", "town", "size")  # as the result page shows them
 # Scenario level cells: background and text colour from "below L1" to L4.
@@ -200,15 +200,7 @@ def progress(ctx: Ctx) -> list:
                          Paragraph(change(sub.points, was), s.cell_num)])  # fmt: skip
         w = CONTENT_W
         out.append(ctx.table(rows, [w * 0.46, w * 0.18, w * 0.18, w * 0.18]))
-    if view.other_version:
-        note = _(
-            "Your assessment of %(when)s used questionnaire version %(old)s. Questions and scoring "
-            "differ between versions, so it is not compared here.",
-            when=ctx.date(view.other_version.submitted_at),
-            old=view.other_version.questionnaire_version,
-        )
-        out += [Spacer(1, 4), Paragraph(ctx.u(note), s.muted)]
-    return out
+    return out + version_note(ctx)
 
 
 def peers(ctx: Ctx) -> list:

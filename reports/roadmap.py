@@ -44,19 +44,7 @@ def _step_block(ctx: Ctx, rank: int, step) -> Table:
         ),
         Paragraph(ctx.u(move), s.muted),
     ]
-    badge = Paragraph(f'<font size="11" color="#0b5cab">{rank}</font>', s.centered)
-    # splitInRow: a long step may continue on the next page instead of leaving a gap.
-    table = ctx.grid([[badge, content]], colWidths=[28, CONTENT_W - 28], splitInRow=1)
-    table.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("BACKGROUND", (0, 0), (0, 0), BRAND_LIGHT),
-        ("LINEBEFORE", (0, 0), (0, 0), 2, BRAND),
-        ("TOPPADDING", (0, 0), (0, 0), 4), ("BOTTOMPADDING", (0, 0), (0, 0), 4),
-        ("LEFTPADDING", (0, 0), (0, 0), 1), ("RIGHTPADDING", (0, 0), (0, 0), 0),
-        ("LEFTPADDING", (1, 0), (1, 0), 10), ("RIGHTPADDING", (1, 0), (1, 0), 0),
-        ("TOPPADDING", (1, 0), (1, 0), 0), ("BOTTOMPADDING", (1, 0), (1, 0), 8),
-    ]))  # fmt: skip
-    return table
+    return step_card(ctx, rank, content)
 
 
 def _projections(ctx: Ctx) -> Table:
@@ -121,3 +109,21 @@ def roadmap(ctx: Ctx) -> list:
         out.append(KeepTogether([s.heading(ctx.u(label), s.h2), blocks[0]]))
         out += [KeepTogether([block]) for block in blocks[1:]]
     return out
+
+
+def step_card(ctx: Ctx, rank: int, content: list) -> Table:
+    """A numbered step: the rank in a branded margin beside its paragraphs (shared by the
+    roadmap and the MIIT plan)."""
+    badge = Paragraph(f'<font size="11" color="#0b5cab">{rank}</font>', ctx.s.centered)
+    # splitInRow: a long step may continue on the next page instead of leaving a gap.
+    table = ctx.grid([[badge, content]], colWidths=[28, CONTENT_W - 28], splitInRow=1)
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BACKGROUND", (0, 0), (0, 0), BRAND_LIGHT),
+        ("LINEBEFORE", (0, 0), (0, 0), 2, BRAND),
+        ("TOPPADDING", (0, 0), (0, 0), 4), ("BOTTOMPADDING", (0, 0), (0, 0), 4),
+        ("LEFTPADDING", (0, 0), (0, 0), 1), ("RIGHTPADDING", (0, 0), (0, 0), 0),
+        ("LEFTPADDING", (1, 0), (1, 0), 10), ("RIGHTPADDING", (1, 0), (1, 0), 0),
+        ("TOPPADDING", (1, 0), (1, 0), 0), ("BOTTOMPADDING", (1, 0), (1, 0), 8),
+    ]))  # fmt: skip
+    return table

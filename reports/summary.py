@@ -133,16 +133,21 @@ def progress(ctx: Ctx) -> list:
             ])  # fmt: skip
         w = CONTENT_W
         out.append(ctx.table(rows, [w * 0.46, w * 0.18, w * 0.18, w * 0.18]))
-    if view.other_version:
-        note = _(
-            "Your assessment of %(when)s used questionnaire version %(old)s. Questions and scoring "
-            "differ between versions, so it is not compared here.",
-            when=ctx.date(view.other_version.submitted_at),
-            old=view.other_version.questionnaire_version,
-        )
-        out.append(Spacer(1, 4))
-        out.append(Paragraph(ctx.u(note), s.muted))
-    return out
+    return out + version_note(ctx)
+
+
+def version_note(ctx: Ctx) -> list:
+    """The note on an earlier assessment made with another questionnaire version (not compared)."""
+    other = ctx.view.other_version
+    if not other:
+        return []
+    note = ctx.t.gettext(
+        "Your assessment of %(when)s used questionnaire version %(old)s. Questions and scoring "
+        "differ between versions, so it is not compared here.",
+        when=ctx.date(other.submitted_at),
+        old=other.questionnaire_version,
+    )
+    return [Spacer(1, 4), Paragraph(ctx.u(note), ctx.s.muted)]
 
 
 def fallback_note(ctx: Ctx, comparison) -> str:
