@@ -31,6 +31,7 @@ from assessment.services.migrate import upgrade
 from assessment.services.models import Base
 from assessment.web.app import create_app
 from assessment.web.extensions import db
+from tests.mail_sink import MailSink
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -72,11 +73,29 @@ def database_url(_template_db, tmp_path) -> str:
     return f"sqlite:///{target}"
 
 
+@pytest.fixture(scope="session")
+def _smtp_server() -> Iterator[MailSink]:
+    sink = MailSink().start()
+    yield sink
+    sink.stop()
+
+
 @pytest.fixture
-def app_config(database_url, tmp_path) -> dict:
-    """Test settings; tests may change them before `app` is built."""
+def mail_sink(_smtp_server) -> MailSink:
+    """The real SMTP server every test app sends to, emptied for this test."""
+    _smtp_server.clear()
+    return _smtp_server
+
+
+@pytest.fixture
+def app_config(database_url, tmp_path, _smtp_server) -> dict:
+    """Test settings; tests may change them before `app` is built. Mail goes through SMTP to a
+    real server on loopback (`mail_sink`)."""
     return {
         "TESTING": True,
+        "MAIL_BACKEND": "smtp",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": _smtp_server.port,
         "SECRET_KEY": "test-secret",
         "DATABASE_URL": database_url,
         "WTF_CSRF_ENABLED": False,

@@ -11,11 +11,20 @@ class Role(StrEnum):
     ENTERPRISE = "enterprise"
     BUREAU = "bureau"
     ADMIN = "admin"
+    # A 数字化服务商: fills and views only for the enterprises that granted it access.
+    PROVIDER = "provider"
 
     @property
     def is_staff(self) -> bool:
         """Bureau and admin accounts read every enterprise's data."""
         return self in (Role.BUREAU, Role.ADMIN)
+
+
+class Membership(StrEnum):
+    """An enterprise user's place in the enterprise (stored in `user_account.membership`)."""
+
+    OWNER = "owner"
+    MEMBER = "member"
 
 
 class Status(StrEnum):

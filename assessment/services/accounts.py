@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from assessment.core.enterprise import size_class
-from assessment.core.enums import Role
+from assessment.core.enums import Membership, Role
 from assessment.core.text import N_, Problem
 from assessment.services.models import Enterprise, User, utcnow
 
@@ -119,6 +119,7 @@ def register_enterprise(session: Session, data: Registration) -> User:
         password_hash=hash_password(data.password),
         role=Role.ENTERPRISE,
         enterprise=enterprise,
+        membership=Membership.OWNER,
     )
     session.add_all([enterprise, user])
     session.commit()

@@ -83,7 +83,12 @@ class Enterprise(Base):
 
 class User(Base):
     __tablename__ = "user_account"
-    __table_args__ = (CheckConstraint("role IN ('enterprise', 'bureau', 'admin')", name="role"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('enterprise', 'bureau', 'admin', 'provider')", name="role"),
+        CheckConstraint(
+            "membership IS NULL OR membership IN ('owner', 'member')", name="membership"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -95,8 +100,26 @@ class User(Base):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Owner or member of `enterprise` (enterprise users only).
+    membership: Mapped[str | None] = mapped_column(String(10))
+    # Shown beside what the user saved ("张三 saved this page …"); the email when empty.
+    display_name: Mapped[str] = mapped_column(String(60), default="")
+    # Providers: the service provider's organisation (数字化服务商), shown in history and PDFs.
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    # Set when the user followed the link mailed to the address; needed before a first submit.
+    email_verified_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # TOTP (MFA): the base32 secret while enrolled, when enrolment was confirmed, and the last
+    # 30-second time step accepted (a code is never accepted twice).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     enterprise: Mapped[Enterprise | None] = relationship(back_populates="users")
+
+    @property
+    def label(self) -> str:
+        """How the user is named to others: display name, else email."""
+        return self.display_name or self.email
 
     # The four members Flask-Login expects of a user, defined here so models need no web library.
     is_authenticated = True
@@ -186,8 +209,17 @@ class Assessment(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Who last saved a page, and who submitted (shown on the pages and in the history).
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The service provider account that helped fill it (saved a page or submitted), if any:
+    # the history and the PDF say "由 XX 服务商协助填写".
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     enterprise: Mapped[Enterprise] = relationship(back_populates="assessments")
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    provider: Mapped[User | None] = relationship(foreign_keys=[provider_id])
     dimension_scores: Mapped[list[DimensionScore]] = relationship(
         back_populates="assessment", cascade="all, delete-orphan"
     )
@@ -257,6 +289,63 @@ class IndicatorTotal(Base):
     points: Mapped[float] = mapped_column(Float, default=0.0)
     max_points: Mapped[float] = mapped_column(Float, default=0.0)
     n: Mapped[int] = mapped_column(Integer, default=0)  # assessments the question applied to
+
+
+class RecoveryCode(Base):
+    """A one-time MFA recovery code (hashed), for a user who lost the authenticator."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Invitation(Base):
+    """An owner's invitation of a colleague by email into the enterprise (valid 7 days).
+
+    The emailed link carries `token`; only its hash is stored."""
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprise.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    enterprise: Mapped[Enterprise] = relationship()
+
+
+class ProviderGrant(Base):
+    """An enterprise's grant to a service provider account to fill and view on its behalf,
+    from `created_at` until `expires_at` or until revoked."""
+
+    __tablename__ = "provider_grant"
+    __table_args__ = (Index("ix_provider_grant_provider", "provider_id", "enterprise_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprise.id", ondelete="CASCADE"), index=True
+    )
+    provider_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    enterprise: Mapped[Enterprise] = relationship()
+    provider: Mapped[User] = relationship(foreign_keys=[provider_id])
 
 
 class AuditEvent(Base):

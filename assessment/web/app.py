@@ -16,7 +16,7 @@ from assessment.web.auth.routes import bp as auth_bp
 from assessment.web.auth.session import load_user
 from assessment.web.bureau.routes import bp as bureau_bp
 from assessment.web.config import DEFAULT_SECRET_KEY, DefaultConfig, from_environment
-from assessment.web.extensions import babel, csrf, db, limiter, login_manager
+from assessment.web.extensions import babel, csrf, db, limiter, login_manager, mail
 from assessment.web.i18n import select_locale
 from assessment.web.main.routes import bp as main_bp
 from assessment.web.reports.routes import bp as reports_bp
@@ -60,6 +60,9 @@ def configure_app(app: Flask, test_config: dict | None) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'assessment.sqlite3'}"
+    app.config["MAIL_FILE_PATH"] = app.config.get("MAIL_FILE_PATH") or str(
+        Path(app.instance_path) / "mail"
+    )
     app.config["QUESTIONNAIRE_DIR"] = app.config.get("QUESTIONNAIRE_DIR") or str(
         PROJECT_DIR / "questionnaires"
     )
@@ -77,8 +80,9 @@ def configure_questionnaires(app: Flask) -> None:
 
 
 def configure_extensions(app: Flask) -> None:
-    """Bind the Flask extensions (database, Babel, CSRF, rate limits, sessions) to `app`."""
+    """Bind the Flask extensions (database, Babel, CSRF, rate limits, sessions, mail) to `app`."""
     db.init_app(app)
+    mail.init_app(app)
     babel.init_app(
         app,
         locale_selector=select_locale,

@@ -36,6 +36,18 @@ class DefaultConfig:
     PROXY_FIX = False  # set when served behind a reverse proxy (nginx)
     LOG_JSON = False  # one JSON object per log line
     LOG_REQUESTS = False  # an access-log line per request (method, path, status, ms, user)
+    # Mail (Flask-Mailman). `console` prints messages where the server runs; production sets
+    # MAIL_BACKEND=smtp and the server settings below.
+    MAIL_BACKEND = "console"
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_TIMEOUT = 10
+    MAIL_DEFAULT_SENDER = "慈溪企业数字化自评估 <noreply@localhost>"
+    MAIL_FILE_PATH: str | None = None  # for MAIL_BACKEND=file; default <instance>/mail
 
 
 ENV_KEYS = (
@@ -44,6 +56,12 @@ ENV_KEYS = (
     "REPORT_FONT",
     "RATELIMIT_STORAGE_URI",
     "QUESTIONNAIRE_DIR",
+    "MAIL_BACKEND",
+    "MAIL_SERVER",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_DEFAULT_SENDER",
+    "MAIL_FILE_PATH",
 )
 ENV_FLAGS = (
     "DEMO_MODE",
@@ -53,8 +71,10 @@ ENV_FLAGS = (
     "LOG_JSON",
     "LOG_REQUESTS",
     "RATELIMIT_ENABLED",
+    "MAIL_USE_TLS",
+    "MAIL_USE_SSL",
 )
-ENV_INTS = ("BENCHMARK_WINDOW_MONTHS", "BENCHMARK_MIN_COHORT")
+ENV_INTS = ("BENCHMARK_WINDOW_MONTHS", "BENCHMARK_MIN_COHORT", "MAIL_PORT", "MAIL_TIMEOUT")
 
 
 def from_environment() -> dict:
