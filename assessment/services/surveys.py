@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from assessment.core.enums import Status
+from assessment.core.enums import Role, Status
 from assessment.core.prefill import prefill
 from assessment.core.questionnaire import Registry
 from assessment.core.questionnaire.answers import clean, missing_required, relevant_ids
@@ -24,6 +24,7 @@ from assessment.services.models import (
     DimensionScore,
     Enterprise,
     QuestionScore,
+    User,
     utcnow,
 )
 from assessment.services.prefill import sources
@@ -119,8 +120,10 @@ def save_page(
     raw: dict[str, Any],
     nav: str,
     lock_version: int | None,
+    by: User | None = None,
 ) -> PageOutcome:
-    """Check one posted page (`raw` answers by question id) and store its valid answers.
+    """Check one posted page (`raw` answers by question id) and store its valid answers, saved
+    `by` that user (shown as "last saved by"; a provider is remembered as having helped).
 
     The update is a compare-and-set on `lock_version`, so two tabs (or two workers) can never
     silently overwrite each other: a stale or missing version saves nothing and reports the
@@ -141,6 +144,7 @@ def save_page(
         pending or None,
         resume,
         lock_version,
+        saved_by(by, "updated_by_id"),
     ):
         session.refresh(assessment)
         outcome.submitted = assessment.status != Status.DRAFT
@@ -152,8 +156,20 @@ def save_page(
     return outcome
 
 
+def saved_by(user: User | None, column: str) -> dict[str, int]:
+    """The columns that record who wrote: `column` (who saved, who submitted) and, for a service
+    provider, `provider_id` (kept once set: the assessment stays marked as assisted)."""
+    if user is None:
+        return {}
+    values = {column: user.id}
+    if user.role == Role.PROVIDER:
+        values["provider_id"] = user.id
+    return values
+
+
 def _compare_and_set(session: Session, assessment: Assessment, answers: dict[str, Any],
-                     prefilled: dict | None, page_index: int, lock_version: int) -> bool:  # fmt: skip
+                     prefilled: dict | None, page_index: int, lock_version: int,
+                     who: dict[str, int]) -> bool:  # fmt: skip
     """Store the draft's answers (and what is still only pre-filled) if nobody saved it since
     `lock_version`; False if someone did."""
     result = session.execute(
@@ -169,6 +185,7 @@ def _compare_and_set(session: Session, assessment: Assessment, answers: dict[str
             current_page=page_index,
             lock_version=lock_version + 1,
             updated_at=utcnow(),
+            **who,
         )  # fmt: skip
         .execution_options(synchronize_session=False)
     )
@@ -180,8 +197,11 @@ def _compare_and_set(session: Session, assessment: Assessment, answers: dict[str
     return True
 
 
-def submit(session: Session, assessment: Assessment, questionnaire: Questionnaire) -> Result:
-    """Freeze the answers, score them and store the scores, all in one transaction."""
+def submit(
+    session: Session, assessment: Assessment, questionnaire: Questionnaire, by: User | None = None
+) -> Result:
+    """Freeze the answers, score them and store the scores, all in one transaction; `by` is the
+    user who submitted."""
     if assessment.status != Status.DRAFT:
         raise ConflictError("already submitted")
     answers = clean(questionnaire, assessment.answers)
@@ -194,7 +214,7 @@ def submit(session: Session, assessment: Assessment, questionnaire: Questionnair
     result = score(questionnaire, answers)
     try:
         previous = _previous_latest(session, assessment)
-        _claim(session, assessment, questionnaire, answers, result)
+        _claim(session, assessment, questionnaire, answers, result, saved_by(by, "submitted_by_id"))
         rows = score_rows(assessment.id, result)
         session.add_all(rows)
         scores = [row for row in rows if isinstance(row, QuestionScore)]
@@ -227,7 +247,7 @@ def _previous_latest(session: Session, assessment: Assessment):
 
 
 def _claim(session: Session, assessment: Assessment, questionnaire: Questionnaire,
-           answers: dict[str, Any], result: Result) -> None:  # fmt: skip
+           answers: dict[str, Any], result: Result, who: dict[str, int]) -> None:  # fmt: skip
     """Turn the draft into the enterprise's latest submitted assessment, with its scores and the
     cohort it is benchmarked in frozen, in one compare-and-set UPDATE (a submitted row is never
     without its scores); ConflictError when it was submitted meanwhile."""
@@ -243,7 +263,7 @@ def _claim(session: Session, assessment: Assessment, questionnaire: Questionnair
                 stage=result.stage, questionnaire_version=questionnaire.version, prefilled=None,
                 industry=enterprise.industry, town=enterprise.town,
                 size_class=enterprise.size_class, is_demo=enterprise.is_demo, is_latest=True,
-                submitted_at=now, updated_at=now)
+                submitted_at=now, updated_at=now, **who)
         .execution_options(synchronize_session=False)
     )  # fmt: skip
     if claimed.rowcount != 1:

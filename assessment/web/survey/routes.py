@@ -66,7 +66,7 @@ def page(public_id: str, index: int):
                    "Check them and press Save again.")  # fmt: skip
         return _render_page(assessment, questionnaire, current, form, problems, banner)
     outcome = surveys.save_page(db.session, assessment, questionnaire, current, raw, nav,
-                                parse_lock_version(form))  # fmt: skip
+                                parse_lock_version(form), by=current_user._get_current_object())  # fmt: skip
     if outcome.submitted:
         flash(_("This assessment was already submitted in another window."), "warning")
         return redirect(url_for("results.show", public_id=public_id))
@@ -151,7 +151,9 @@ def review(public_id: str):
     pending = surveys.unconfirmed(questionnaire, assessment)
     if request.method == "POST" and not csrf_failed():
         try:
-            surveys.submit(db.session, assessment, questionnaire)
+            surveys.submit(
+                db.session, assessment, questionnaire, by=current_user._get_current_object()
+            )
         except surveys.IncompleteError as exc:
             missing, pending = exc.missing, exc.unconfirmed
         except surveys.ConflictError:
