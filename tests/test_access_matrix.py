@@ -36,6 +36,10 @@ EXPECTED = {
         "POST",
         {"anon": LOGIN, "ent_a": 302, "ent_b": 302, "bureau": 302, "admin": 302},
     ),
+    "account.index": (
+        "GET",
+        {"anon": LOGIN, "ent_a": 200, "ent_b": 200, "bureau": 200, "admin": 200},
+    ),
     "survey.home": (
         "GET",
         {"anon": LOGIN, "ent_a": 200, "ent_b": 200, "bureau": 403, "admin": 403},

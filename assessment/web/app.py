@@ -11,6 +11,7 @@ from assessment import cli
 from assessment.core.questionnaire import Registry
 from assessment.services.cache import Cache
 from assessment.web import errors, hardening, templating
+from assessment.web.account.routes import bp as account_bp
 from assessment.web.admin.routes import bp as admin_bp
 from assessment.web.auth.routes import bp as auth_bp
 from assessment.web.auth.session import load_user
@@ -26,7 +27,16 @@ from assessment.web.survey.routes import bp as survey_bp
 from reports import configure_reportlab
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-BLUEPRINTS = (main_bp, auth_bp, survey_bp, results_bp, reports_bp, bureau_bp, admin_bp)
+BLUEPRINTS = (
+    main_bp,
+    auth_bp,
+    account_bp,
+    survey_bp,
+    results_bp,
+    reports_bp,
+    bureau_bp,
+    admin_bp,
+)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
