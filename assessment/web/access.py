@@ -8,7 +8,7 @@ from flask import abort, current_app
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from assessment.core.enums import Role
+from assessment.core.enums import Membership, Role
 from assessment.core.questionnaire.model import Questionnaire
 from assessment.services.models import Assessment
 from assessment.web.extensions import db
@@ -33,6 +33,19 @@ def role_required(*roles: str):
 enterprise_required = role_required(Role.ENTERPRISE)
 bureau_required = role_required(Role.BUREAU, Role.ADMIN)
 admin_required = role_required(Role.ADMIN)
+
+
+def owner_required(view):
+    """The enterprise's owner only: members (and everyone else signed in) get 403."""
+
+    @wraps(view)
+    @enterprise_required
+    def wrapper(*args, **kwargs):
+        if current_user.membership != Membership.OWNER:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
 
 
 def viewable_assessment(public_id: str) -> Assessment:
