@@ -38,12 +38,19 @@ MAX_EMPLOYEES = 200_000
 MAX_REVENUE_WAN = 10_000_000  # 1,000 亿元
 
 
-class RegisterForm(FlaskForm):
-    uscc = StringField(
-        _l("Unified social credit code (统一社会信用代码)"),
-        validators=[InputRequired(REQUIRED), Length(max=40)],
-        description=_l("18 characters, printed on your business licence."),
-    )
+# Made before the shared enterprise fields so that the registration form lists it first (WTForms
+# orders fields by when they were made).
+_USCC_FIELD = StringField(
+    _l("Unified social credit code (统一社会信用代码)"),
+    validators=[InputRequired(REQUIRED), Length(max=40)],
+    description=_l("18 characters, printed on your business licence."),
+)
+
+
+class EnterpriseFields(FlaskForm):
+    """The enterprise's facts as typed at registration and edited on the profile page: one set of
+    fields, validators and messages for both."""
+
     name = StringField(
         _l("Enterprise name"), validators=[InputRequired(REQUIRED), Length(min=2, max=200)]
     )
@@ -80,6 +87,19 @@ class RegisterForm(FlaskForm):
             ),
         ],
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        lang = current_lang()
+        placeholder = [SelectChoice("", str(_l("— choose —")))]
+        self.town.choices = placeholder + [SelectChoice(t.code, t.label(lang)) for t in towns()]
+        self.industry.choices = placeholder + [
+            SelectChoice(i.code, i.label(lang)) for i in industries()
+        ]
+
+
+class RegisterForm(EnterpriseFields):
+    uscc = _USCC_FIELD
     email = EmailField(
         _l("Email (used to sign in)"),
         validators=[
@@ -94,15 +114,6 @@ class RegisterForm(FlaskForm):
         validators=[InputRequired(REQUIRED), EqualTo("password", _l("The two passwords differ."))],
     )
     submit = SubmitField(_l("Register"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        lang = current_lang()
-        placeholder = [SelectChoice("", str(_l("— choose —")))]
-        self.town.choices = placeholder + [SelectChoice(t.code, t.label(lang)) for t in towns()]
-        self.industry.choices = placeholder + [
-            SelectChoice(i.code, i.label(lang)) for i in industries()
-        ]
 
     def validate_uscc(self, field):
         code, problems = validate_uscc(field.data or "")
@@ -134,4 +145,4 @@ class LogoutForm(FlaskForm):
     submit = SubmitField(_l("Sign out"))
 
 
-__all__ = ["LoginForm", "LogoutForm", "Optional", "RegisterForm"]
+__all__ = ["EnterpriseFields", "LoginForm", "LogoutForm", "Optional", "RegisterForm"]
