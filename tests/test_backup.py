@@ -10,6 +10,7 @@ import gzip
 import json
 import os
 import uuid
+from datetime import date, datetime
 from pathlib import Path
 
 import psycopg
@@ -22,7 +23,17 @@ from assessment.services import audit, backup
 from assessment.services.database import create_engine_for
 from assessment.services.demo import seed_demo
 from assessment.services.migrate import upgrade
-from assessment.services.models import Assessment, ExportJob, User
+from assessment.services.models import (
+    Assessment,
+    Campaign,
+    CampaignReminder,
+    CampaignTarget,
+    ExportJob,
+    Invitation,
+    ProviderGrant,
+    RecoveryCode,
+    User,
+)
 
 from .conftest import app_session
 from .helpers import login, register, save_page, start, typical_answers
@@ -69,8 +80,38 @@ def populate(app, enterprises: int = 30) -> str:
         s.add(
             ExportJob(user_id=user.id, filters={"industry": ["appliances"]}, status="done", total=3)
         )
+        _account_and_campaign_rows(s, user)
         s.commit()
     return submitted.headers["Location"]
+
+
+def _account_and_campaign_rows(s: Session, user: User) -> None:
+    """One row in each table of the accounts and campaign features (dates and JSON included)."""
+    when = datetime(2026, 11, 1, 8, 30)
+    provider = User(email="provider@example.com", password_hash="x", role="provider",
+                    organisation="宁波某数字科技有限公司")  # fmt: skip
+    s.add(provider)
+    s.flush()
+    s.add_all([
+        RecoveryCode(user_id=user.id, code_hash="h" * 64, used_at=when),
+        Invitation(token_hash="t" * 64, enterprise_id=user.enterprise_id, email="c@example.com",
+                   invited_by_id=user.id, expires_at=when),
+        ProviderGrant(enterprise_id=user.enterprise_id, provider_id=provider.id,
+                      granted_by_id=user.id, expires_at=when),
+    ])  # fmt: skip
+    campaign = Campaign(name="2026 规上企业评估", questionnaire_ids=["lianghua", "miit"],
+                        starts_on=date(2026, 11, 1), ends_on=date(2026, 12, 31))  # fmt: skip
+    target = CampaignTarget(campaign=campaign, uscc=make_uscc("330282", "MA2BK001"),
+                            name=ENTERPRISE_NAME, town="zhouxiang", industry="appliances",
+                            invite_code="ABCD2345", enterprise_id=user.enterprise_id)  # fmt: skip
+    s.add_all([campaign, target])
+    s.flush()
+    s.add(CampaignReminder(target_id=target.id, kind="not_started", email=EMAIL, sent_at=when))
+    submitted = s.scalar(select(Assessment).where(Assessment.status == "submitted",
+                                                  Assessment.enterprise_id == user.enterprise_id))  # fmt: skip
+    submitted.campaign_id, submitted.review_status = campaign.id, "returned"
+    submitted.review_flags = [{"kind": "fast", "minutes": 3}]
+    submitted.reviewed_by_id, submitted.reviewed_at, submitted.review_note = user.id, when, "请核实"
 
 
 @pytest.fixture

@@ -13,6 +13,8 @@ class Role(StrEnum):
     ADMIN = "admin"
     # A 数字化服务商: fills and views only for the enterprises that granted it access.
     PROVIDER = "provider"
+    # A 镇街 经发办 officer: the bureau's views, limited to the towns in `user_account.towns`.
+    TOWN_OFFICER = "town_officer"
 
     @property
     def is_staff(self) -> bool:
@@ -32,6 +34,14 @@ class Status(StrEnum):
 
     DRAFT = "draft"
     SUBMITTED = "submitted"
+
+
+class Review(StrEnum):
+    """Where a campaign submission is in the bureau's review (stored in `assessment.review_status`)."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    RETURNED = "returned"
 
 
 class JobStatus(StrEnum):

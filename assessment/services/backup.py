@@ -23,7 +23,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from itertools import zip_longest
 from pathlib import Path
 from typing import Any
@@ -109,8 +109,7 @@ def _row_lines(table: Table, rows: list[Row]) -> bytes:
     lines = []
     for row in rows:
         values = {
-            n: v.isoformat() if isinstance(v, datetime) else v
-            for n, v in zip(names, row, strict=True)
+            n: v.isoformat() if isinstance(v, date) else v for n, v in zip(names, row, strict=True)
         }
         lines.append(_encode({"table": table.name, "row": values}))
     return ("\n".join(lines) + "\n").encode("utf-8")
@@ -158,7 +157,7 @@ def dump(engine: Engine, out: Path) -> Header:
 def _plain(value: Any, is_json: bool) -> Any:
     if is_json:
         return json.dumps(value, sort_keys=True, ensure_ascii=False)
-    return value.isoformat() if isinstance(value, datetime) else value
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def _normalised(table: Table, batches: Iterator[list[Row]]) -> Iterator[tuple]:

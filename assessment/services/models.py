@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -84,7 +86,9 @@ class Enterprise(Base):
 class User(Base):
     __tablename__ = "user_account"
     __table_args__ = (
-        CheckConstraint("role IN ('enterprise', 'bureau', 'admin', 'provider')", name="role"),
+        CheckConstraint(
+            "role IN ('enterprise', 'bureau', 'admin', 'provider', 'town_officer')", name="role"
+        ),
         CheckConstraint(
             "membership IS NULL OR membership IN ('owner', 'member')", name="membership"
         ),
@@ -113,6 +117,8 @@ class User(Base):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime)
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # Town officers: the town codes (data/cixi.yaml) whose enterprises they see.
+    towns: Mapped[list[str] | None] = mapped_column(JsonType)
 
     enterprise: Mapped[Enterprise | None] = relationship(back_populates="users")
 
@@ -182,6 +188,10 @@ class Assessment(Base):
             name="submitted_is_scored",
         ),
         CheckConstraint("total >= 0 AND total <= 100", name="total_range"),
+        CheckConstraint(
+            "review_status IS NULL OR review_status IN ('pending', 'approved', 'returned')",
+            name="review_status",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -215,11 +225,23 @@ class Assessment(Base):
     # The service provider account that helped fill it (saved a page or submitted), if any:
     # the history and the PDF say "由 XX 服务商协助填写".
     provider_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Campaign review (审核): set at submit when the enterprise is a target of an open campaign
+    # for this questionnaire; the plausibility flags found then; the reviewer's decision and note.
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id"), index=True)
+    review_status: Mapped[str | None] = mapped_column(String(10))
+    review_flags: Mapped[list[Any] | None] = mapped_column(JsonType)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    review_note: Mapped[str | None] = mapped_column(Text)
+    # A draft started to correct a returned submission points at it (its answers pre-fill it).
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("assessment.id"))
 
     enterprise: Mapped[Enterprise] = relationship(back_populates="assessments")
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
     provider: Mapped[User | None] = relationship(foreign_keys=[provider_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    campaign: Mapped[Campaign | None] = relationship()
     dimension_scores: Mapped[list[DimensionScore]] = relationship(
         back_populates="assessment", cascade="all, delete-orphan"
     )
@@ -289,6 +311,76 @@ class IndicatorTotal(Base):
     points: Mapped[float] = mapped_column(Float, default=0.0)
     max_points: Mapped[float] = mapped_column(Float, default=0.0)
     n: Mapped[int] = mapped_column(Integer, default=0)  # assessments the question applied to
+
+
+class Campaign(Base):
+    """A 填报任务: which enterprises must assess which questionnaires between two dates."""
+
+    __tablename__ = "campaign"
+    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="dates_in_order"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    questionnaire_ids: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    targets: Mapped[list[CampaignTarget]] = relationship(
+        back_populates="campaign", cascade="all, delete-orphan"
+    )
+
+
+class CampaignTarget(Base):
+    """One enterprise a campaign expects, as imported (by USCC), bound to the registered
+    enterprise once it registers (through its personal link or with the same USCC)."""
+
+    __tablename__ = "campaign_target"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "uscc", name="uq_campaign_target_uscc"),
+        Index("ix_campaign_target_campaign_town", "campaign_id", "town"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    town: Mapped[str] = mapped_column(String(40))
+    industry: Mapped[str] = mapped_column(String(40))
+    size_class: Mapped[str | None] = mapped_column(String(10))
+    employees: Mapped[int | None] = mapped_column(Integer)
+    revenue_wan: Mapped[float | None] = mapped_column(Float)
+    contact_name: Mapped[str] = mapped_column(String(60), default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    # The personal invitation code (in the link and printed on the letter); unguessable.
+    invite_code: Mapped[str] = mapped_column(String(16), unique=True)
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="targets")
+    enterprise: Mapped[Enterprise | None] = relationship()
+
+
+class CampaignReminder(Base):
+    """A reminder email sent to a target (at most one per target per week)."""
+
+    __tablename__ = "campaign_reminder"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign_target.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))  # not_started | not_submitted | returned
+    email: Mapped[str] = mapped_column(String(254))
+    sent_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    ok: Mapped[bool] = mapped_column(Boolean, default=True)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
 
 class RecoveryCode(Base):

@@ -8,14 +8,14 @@ from __future__ import annotations
 import gzip
 import json
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, DateTime, Engine, text
+from sqlalchemy import Connection, Date, DateTime, Engine, Table, text
 from sqlalchemy.exc import StatementError
 
 from assessment.services import indicator_totals
@@ -150,6 +150,17 @@ def _lock(connection: Connection) -> None:
         connection.exec_driver_sql(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE")
 
 
+def _time_parsers(table: Table) -> dict[str, Callable[[str], date]]:
+    """Column name → parser for the table's datetime and date columns (stored as ISO text)."""
+    parsers: dict[str, Callable[[str], date]] = {}
+    for column in table.columns:
+        if isinstance(column.type, DateTime):
+            parsers[column.name] = datetime.fromisoformat
+        elif isinstance(column.type, Date):
+            parsers[column.name] = date.fromisoformat
+    return parsers
+
+
 def _insert_rows(connection: Connection, path: Path, header: Header) -> None:
     """Stream the rows into their tables in batches, checking order, columns and counts."""
     specs = {t.name: t for t in tables() if t.name in header.columns}  # foreign-key order
@@ -176,13 +187,13 @@ def _insert_rows(connection: Connection, path: Path, header: Header) -> None:
                 flush()
                 current = name
                 dropped = KNOWN_DROPPED_COLUMNS.get(name, frozenset()) & columns[name]
-                datetimes = [c.name for c in specs[name].columns if isinstance(c.type, DateTime)]
+                parsers = _time_parsers(specs[name])
             for column in dropped:
                 del row[column]
             try:
-                for column in datetimes:
+                for column, parse in parsers.items():
                     if row[column] is not None:
-                        row[column] = datetime.fromisoformat(row[column])
+                        row[column] = parse(row[column])
             except (TypeError, ValueError) as exc:
                 raise BackupError(f"{path}: line {number}: bad datetime ({exc})") from exc
             batch.append(row)
