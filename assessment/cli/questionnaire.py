@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 
 from assessment.cli.common import registry
 from assessment.core.questionnaire.loader import load_file
+from assessment.core.questionnaire.registry import comparability_problems
 from assessment.core.questionnaire.serialize import to_dict
 
 questionnaire_cli = AppGroup("questionnaire", help="Validate, list and show questionnaire files.")
@@ -19,19 +20,27 @@ questionnaire_cli = AppGroup("questionnaire", help="Validate, list and show ques
 @questionnaire_cli.command("validate")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 def validate_command(paths: tuple[str, ...]) -> None:
-    """Check questionnaire files; list every problem and exit 1 if there is any."""
+    """Check questionnaire files; list every problem and exit 1 if there is any. A file declaring
+    `comparable_with` is checked against the versions it names: the loaded ones, or files given
+    with it."""
     problems: list[str] = []
+    checked = {}
     for path in paths:
         files = sorted(Path(path).glob("*.yaml")) if Path(path).is_dir() else [Path(path)]
         for file in files:
             questionnaire, found = load_file(file)
             problems.extend(found)
             if questionnaire is not None:
-                click.echo(
-                    f"{file}: OK ({questionnaire.id} {questionnaire.version}, "
-                    f"{len(questionnaire.scored_questions)} scored questions, "
-                    f"{len(questionnaire.recommendations)} recommendations)"
-                )
+                checked[questionnaire.key] = questionnaire
+    context = {q.key: q for q in registry().all()} | checked
+    problems += comparability_problems(list(context.values()), set(checked))
+    for questionnaire in checked.values():
+        if not any(p.startswith(f"{questionnaire.source}:") for p in problems):
+            click.echo(
+                f"{questionnaire.source}: OK ({questionnaire.id} {questionnaire.version}, "
+                f"{len(questionnaire.scored_questions)} scored questions, "
+                f"{len(questionnaire.recommendations)} recommendations)"
+            )
     for problem in problems:
         click.echo(problem, err=True)
     if problems:

@@ -81,8 +81,27 @@ def parse(data: Any, source: str) -> tuple[Questionnaire | None, list[str]]:
         source=source,
         scoring=scoring,
         note=text(data.get("note"), "note", "note", problems, required=False),
+        comparable_with=_comparable_with(data.get("comparable_with"), version, problems),
     )
     return (None, problems.items) if problems.items else (questionnaire, [])
+
+
+def _comparable_with(raw: Any, version: Any, problems: Problems) -> tuple[str, ...]:
+    """The earlier versions this one declares comparable (whether they are is the registry's
+    check: it needs the other files)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(v, str) and v.strip() for v in raw):
+        problems.add(
+            "comparable_with", 'must be a list of version strings (quote them: ["2025.1"])'
+        )
+        return ()
+    versions = tuple(v.strip() for v in raw)
+    if len(set(versions)) != len(versions):
+        problems.add("comparable_with", "names a version twice")
+    if isinstance(version, str) and version.strip() in versions:
+        problems.add("comparable_with", "names this file's own version")
+    return versions
 
 
 def _check_whole(dims, questions, levels, recs, problems: Problems) -> None:

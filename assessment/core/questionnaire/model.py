@@ -151,6 +151,9 @@ class Questionnaire:
     source: str = ""
     scoring: str = "weighted"  # weighted (mean of dimension scores) | points (exact sum)
     note: Text = EMPTY_TEXT  # a provenance note shown with every result
+    # Earlier versions of the same questionnaire whose scores this one's equal on the same
+    # answers: cohorts, dashboards and exports pool them (checked by the registry on load).
+    comparable_with: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple[str, str]:

@@ -47,6 +47,11 @@ def to_dict(questionnaire: Questionnaire) -> dict[str, Any]:
         "description": questionnaire.description.as_dict(),
         "method": questionnaire.method.as_dict(),
         "scoring": questionnaire.scoring,
+        **(
+            {"comparable_with": list(questionnaire.comparable_with)}
+            if questionnaire.comparable_with
+            else {}
+        ),
         **({"note": questionnaire.note.as_dict()} if questionnaire.note.zh else {}),
         "dimensions": [
             {
