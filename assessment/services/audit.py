@@ -25,6 +25,11 @@ ACTIONS = (
     VIEW_ENTERPRISE, VIEW_RESULT, DOWNLOAD_REPORT, EXPORT_CSV, EXPORT_XLSX, EXPORT_REPORTS_ZIP,
     DEACTIVATE_USER, ACTIVATE_USER, RESET_PASSWORD,
 )  # fmt: skip
+# The enterprise profile (services/profile.py) and an enterprise's download of its own data.
+UPDATE_PROFILE = "update_profile"
+CORRECT_USCC = "correct_uscc"
+EXPORT_OWN_DATA = "export_own_data"
+ACTIONS += (UPDATE_PROFILE, CORRECT_USCC, EXPORT_OWN_DATA)
 
 
 def record(

@@ -3,6 +3,8 @@ profile (see `assessment.core.prefill`). No Flask."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -10,12 +12,15 @@ from assessment.core.enums import Status
 from assessment.core.prefill import PROFILE, Source, values_by_key
 from assessment.core.questionnaire import Registry
 from assessment.services.models import Assessment, Enterprise
+from assessment.services.profile import figures_changed_at
 
 
-def profile_source(enterprise: Enterprise) -> Source:
-    """The registration's figures: employees and last year's revenue (万元)."""
+def profile_source(enterprise: Enterprise, changed_at: datetime | None = None) -> Source:
+    """The profile's figures: employees and last year's revenue (万元), dated by the owner's
+    last change of them (`changed_at`), else by the registration."""
     values = {"staff_last": enterprise.employees, "revenue_last": enterprise.revenue_wan}
-    return Source(PROFILE, PROFILE, enterprise.created_at, values)
+    at = max(enterprise.created_at, changed_at) if changed_at else enterprise.created_at
+    return Source(PROFILE, PROFILE, at, values)
 
 
 def sources(session: Session, enterprise: Enterprise, registry: Registry,
@@ -28,7 +33,7 @@ def sources(session: Session, enterprise: Enterprise, registry: Registry,
                Assessment.answers)
         .where(Assessment.enterprise_id == enterprise.id)
     )  # fmt: skip
-    found = [profile_source(enterprise)]
+    found = [profile_source(enterprise, figures_changed_at(session, enterprise))]
     for aid, qid, version, status, updated, submitted, answers in rows:
         questionnaire = registry.get(qid, version)
         if aid == exclude or questionnaire is None or not answers:
