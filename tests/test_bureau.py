@@ -191,7 +191,8 @@ def test_csv_export_opens_back_with_bom_and_neutralised_formulas(bureau, app):
     assert rows[0][:2] == ["统一社会信用代码", "企业名称"] and len(rows) == 1 + 5
     names = [r[1] for r in rows[1:]]
     assert '\'=HYPERLINK("http://evil","x")' in names
-    totals = sorted(float(r[7]) for r in rows[1:])
+    assert rows[0][7] == "问卷版本" and {r[7] for r in rows[1:]} == {"2025.1"}
+    totals = sorted(float(r[8]) for r in rows[1:])
     assert totals == [20, 33, 40, 60, 80]
     assert rows[0][-5] == "基础建设"
 
@@ -221,7 +222,7 @@ def test_xlsx_export_has_enterprises_and_cohort_tables(bureau, app):
     book = load_workbook(io.BytesIO(response.data), read_only=True)
     assert book.sheetnames == ["企业列表", "分组统计"]
     enterprises = list(book.worksheets[0].iter_rows(values_only=True))
-    assert len(enterprises) == 3 and sorted(r[7] for r in enterprises[1:]) == [60, 80]
+    assert len(enterprises) == 3 and sorted(r[8] for r in enterprises[1:]) == [60, 80]
     cohorts = list(book.worksheets[1].iter_rows(values_only=True))
     assert cohorts[0][1] == 2
 

@@ -277,27 +277,28 @@ def test_the_csv_has_the_engines_s_subscores_level_and_scenarios_in_zh_and_en(bu
         rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
         head, body, note = rows[0], rows[1:-1], rows[-1]
         if lang == "zh":
-            assert head[7:12] == ["总分 S", "数字化基础得分（满分50）", "数字化管理得分（满分30）",
-                                  "数字化成效得分（满分20）", "等级"]  # fmt: skip
+            assert head[7:13] == ["问卷版本", "总分 S", "数字化基础得分（满分50）",
+                                  "数字化管理得分（满分30）", "数字化成效得分（满分20）", "等级"]  # fmt: skip
             assert head[-8:-6] == ["达到1级及以上的场景数", "其中约束性场景数（1级及以上）"]
             assert note == [NOTE]
         else:
-            assert head[7:12] == ["Total points (S)", "Digital foundation points (of 50)",
+            assert head[7:13] == ["Questionnaire version", "Total points (S)",
+                                  "Digital foundation points (of 50)",
                                   "Digital management points (of 30)",
                                   "Digital outcomes points (of 20)", "Level"]  # fmt: skip
             assert head[-2:] == ["Scenarios at level 4 or above",
                                  "Of them constrained (level 4 or above)"]  # fmt: skip
             assert note == [miit.note.en]
-        assert head[12:28] == [q.text.get(lang) for q in miit.scenarios]  # 16, by name
-        assert len(head) == 12 + 16 + 8 and len(body) == 3
+        assert head[13:29] == [q.text.get(lang) for q in miit.scenarios]  # 16, by name
+        assert len(head) == 13 + 16 + 8 and len(body) == 3
         for row in body:
             assert len(row) == len(head)
-            assert row[7:] == engine_row(miit, stored[public_id(row)], lang), row[1]
+            assert row[7:] == ["2024.1", *engine_row(miit, stored[public_id(row)], lang)], row[1]
         by_name = {row[1]: row for row in body}
-        assert by_name["真实企业-boundary"][7] == "40"  # exact: not 39.99999999999999
-        assert by_name["真实企业-boundary"][11] == ("二级" if lang == "zh" else "Level 2")
-        assert by_name["真实企业-fewer"][11] == ("一级" if lang == "zh" else "Level 1")
-        assert by_name["真实企业-higher"][7:12] == ["65", "44", "21", "0",
+        assert by_name["真实企业-boundary"][8] == "40"  # exact: not 39.99999999999999
+        assert by_name["真实企业-boundary"][12] == ("二级" if lang == "zh" else "Level 2")
+        assert by_name["真实企业-fewer"][12] == ("一级" if lang == "zh" else "Level 1")
+        assert by_name["真实企业-higher"][8:13] == ["65", "44", "21", "0",
                                                  "三级" if lang == "zh" else "Level 3"]  # fmt: skip
         assert by_name["真实企业-boundary"][-8:] == ["6", "3", "6", "3", "0", "0", "0", "0"]
 
@@ -307,9 +308,9 @@ def test_the_xlsx_and_the_export_command_have_the_same_columns(bureau, app, runn
     book = load_workbook(io.BytesIO(bureau.get("/bureau/export.xlsx?q=miit").data))
     sheet = list(book.worksheets[0].iter_rows(values_only=True))
     for row in sheet[1:]:  # numbers as numbers; 40.0 and 40 read back as the same "40"
-        cells = [plain(Decimal(repr(v))) if isinstance(v, float) else str(v) for v in row[7:]]
+        cells = [plain(Decimal(repr(v))) if isinstance(v, float) else str(v) for v in row[8:]]
         assert cells == engine_row(miit, stored[public_id(row)], "zh"), row[1]
-    assert isinstance(sheet[1][7], int | float)
+    assert sheet[1][7] == "2024.1" and isinstance(sheet[1][8], int | float)
     cohorts = list(book.worksheets[1].iter_rows(values_only=True))
     assert cohorts[0][0] == NOTE and set(cohorts[0][1:]) <= {None}
     header = next(r for r in cohorts if r[1] == "n")

@@ -32,7 +32,7 @@ def export_command(fmt: str, out: str, questionnaire_id: str, lang: str, level: 
         raise click.ClickException(f"no level {level} in {questionnaire.id} (one of: {known})")
     filters = Filters(
         questionnaire.id, questionnaire.version, include_demo=current_app.config["DEMO_MODE"],
-        stage=level,
+        stage=level, versions=registry().pooled(questionnaire.id, questionnaire.version),
     )  # fmt: skip
     texts = exports.export_texts(translator(lang).gettext)
     rows = enterprise_list.iter_all(db.session, filters, answers=exports.rescored(questionnaire))
@@ -44,4 +44,4 @@ def export_command(fmt: str, out: str, questionnaire_id: str, lang: str, level: 
             data = bureau_stats.dashboard(db.session, filters)
             exports.write_xlsx(target, rows, questionnaire, lang, texts, data)
     count = enterprise_list.count(db.session, filters, None)
-    click.echo(f"Wrote {out}: {count} enterprises ({questionnaire.id} {questionnaire.version}).")
+    click.echo(f"Wrote {out}: {count} enterprises ({questionnaire.id} {' / '.join(filters.pool)}).")

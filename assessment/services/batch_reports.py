@@ -1,11 +1,11 @@
 """Batch PDF reports: every enterprise in a bureau filter, built into one ZIP with progress kept in
 the database (so the status page works from any worker). No Flask: the caller supplies the
-session, the questionnaire, the cohort statistics and the function that renders one PDF."""
+session, the questionnaires, the cohort statistics and the function that renders one PDF."""
 
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -48,18 +48,20 @@ def fail(session: Session, job_id: int, reason: str) -> None:
 def build(
     session: Session,
     job_id: int,
-    questionnaire: Questionnaire,
+    questionnaires: Mapping[str, Questionnaire],
     benchmarks: Benchmarks,
     render: Callable[[ResultView, str], bytes],
     na_label: str,
     path: Path,
 ) -> None:
-    """Build the job's ZIP at `path`: one PDF per enterprise (`render(view, lang)`)."""
+    """Build the job's ZIP at `path`: one PDF per enterprise (`render(view, lang)`), each with
+    its own version's questions (`questionnaires` by version: the filter's pooled versions)."""
     job = _set_progress(session, job_id, status=JobStatus.RUNNING)
     filters, lang, done = Filters.from_dict(job.filters), job.lang, 0
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for row in enterprise_list.iter_all(session, filters):
             assessment = session.get(Assessment, row.assessment_id)
+            questionnaire = questionnaires[assessment.questionnaire_version]
             view = results.build(session, assessment, questionnaire, benchmarks, lang, na_label)
             archive.writestr(entry_name(row.enterprise.uscc, row.enterprise.name),
                              render(view, lang))  # fmt: skip

@@ -4,6 +4,10 @@ One query aggregates the latest submitted assessment of each enterprise into a f
 metric (`GROUP BY metric, score`); `assessment.core.cohorts` turns it into n, mean, quartiles and
 percentile ranks. Tables are cached in the worker's `Cache`, keyed by the generation that every
 submit bumps in the database, so every worker sees a new submission at once.
+
+A cohort counts every version of the questionnaire that pools with the assessment's own
+(`Registry.pooled`: versions declared comparable), so a new comparable version does not start
+every cohort empty, and an assessment on an older version is still compared with everyone.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from assessment.core.cohorts import (
     Distribution,
 )
 from assessment.core.enums import Status
+from assessment.core.questionnaire import Registry
 from assessment.services.cache import Cache, generation
 from assessment.services.models import Assessment, DimensionScore, utcnow
 
@@ -46,8 +51,10 @@ class Benchmarks:
         min_cohort: int = 5,
         include_demo: bool = False,
         now: datetime | None = None,
+        registry: Registry | None = None,
     ):
         self.session = session
+        self.registry = registry  # None: each version alone (no pooling)
         self.cache = cache or Cache()
         self.window_months = window_months
         self.min_cohort = min_cohort
@@ -56,21 +63,29 @@ class Benchmarks:
         self._generation: int | None = None
 
     @classmethod
-    def from_config(cls, session: Session, cache: Cache, config: Mapping[str, Any]) -> Benchmarks:
+    def from_config(cls, session: Session, cache: Cache, config: Mapping[str, Any],
+                    registry: Registry) -> Benchmarks:  # fmt: skip
         """Cohort statistics as the app is configured: window, k threshold, demo data only in
-        demo mode."""
+        demo mode, comparable versions pooled."""
         return cls(
             session,
             cache=cache,
             window_months=config["BENCHMARK_WINDOW_MONTHS"],
             min_cohort=config["BENCHMARK_MIN_COHORT"],
             include_demo=config["DEMO_MODE"],
+            registry=registry,
         )
 
-    def _filters(self, questionnaire_id: str, version: str, cohort: Cohort) -> list:
+    def pool(self, questionnaire_id: str, version: str) -> tuple[str, ...]:
+        """The versions whose submissions a cohort of this version counts."""
+        if self.registry is None:
+            return (version,)
+        return self.registry.pooled(questionnaire_id, version)
+
+    def _filters(self, questionnaire_id: str, versions: tuple[str, ...], cohort: Cohort) -> list:
         filters = [
             Assessment.questionnaire_id == questionnaire_id,
-            Assessment.questionnaire_version == version,
+            Assessment.questionnaire_version.in_(versions),
             Assessment.is_latest.is_(True),
             Assessment.status == Status.SUBMITTED,
             Assessment.submitted_at >= self.since,
@@ -86,16 +101,20 @@ class Benchmarks:
         return filters
 
     def table(self, questionnaire_id: str, version: str, cohort: Cohort) -> CohortTable:
-        """The frequency tables of the total and every dimension in a cohort (cached)."""
+        """The frequency tables of the total and every dimension in a cohort (cached), over the
+        versions pooled with `version`."""
         if self._generation is None:
             self._generation = generation(self.session)
-        key = (questionnaire_id, version, cohort, self.since, self.include_demo, self._generation)
+        versions = self.pool(questionnaire_id, version)
+        key = (questionnaire_id, versions, cohort, self.since, self.include_demo, self._generation)
         return self.cache.get_or_compute(
-            "cohort_table", key, lambda: self._query_table(questionnaire_id, version, cohort)
+            "cohort_table", key, lambda: self._query_table(questionnaire_id, versions, cohort)
         )
 
-    def _query_table(self, questionnaire_id: str, version: str, cohort: Cohort) -> CohortTable:
-        filters = self._filters(questionnaire_id, version, cohort)
+    def _query_table(
+        self, questionnaire_id: str, versions: tuple[str, ...], cohort: Cohort
+    ) -> CohortTable:
+        filters = self._filters(questionnaire_id, versions, cohort)
         totals = select(literal(TOTAL).label("metric"), Assessment.total.label("score")).where(
             *filters
         )

@@ -22,11 +22,28 @@ class Filters:
     size_class: str | None = None
     include_demo: bool = False
     stage: str | None = None  # the stage/level of each enterprise's latest assessment
+    # The versions counted together (`Registry.pooled`: `version` and those comparable with it);
+    # empty means `version` alone. Part of every cache key, as the filters are.
+    versions: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # One spelling per pool, so equal filters are equal cache keys: a pool of just `version`
+        # is stored as ().
+        if tuple(self.versions) == (self.version,):
+            object.__setattr__(self, "versions", ())
+        else:
+            object.__setattr__(self, "versions", tuple(self.versions))
+
+    @property
+    def pool(self) -> tuple[str, ...]:
+        """The questionnaire versions whose submissions these filters count."""
+        return self.versions or (self.version,)
 
     def without_cohort(self) -> Filters:
-        """The same period, questionnaire and stage for the whole city."""
+        """The same period, questionnaire versions and stage for the whole city."""
         return Filters(self.questionnaire_id, self.version, self.start, self.end,
-                       include_demo=self.include_demo, stage=self.stage)  # fmt: skip
+                       include_demo=self.include_demo, stage=self.stage,
+                       versions=self.versions)  # fmt: skip
 
     @property
     def has_cohort(self) -> bool:
@@ -47,11 +64,13 @@ class Filters:
 
         return cls(data["questionnaire"], data["version"], when(data.get("start")),
                    when(data.get("end")), data.get("industry"), data.get("town"), data.get("size"),
-                   bool(data.get("include_demo")), data.get("stage"))  # fmt: skip
+                   bool(data.get("include_demo")), data.get("stage"),
+                   tuple(data.get("versions") or ()))  # fmt: skip
 
     def describe(self) -> dict:
         """The filter as plain values (for audit records and export metadata); the stage only
-        when one is chosen, so records of other filters read as before."""
+        when one is chosen and the pooled versions only when there are several, so records of
+        other filters read as before."""
         described = {
             "questionnaire": self.questionnaire_id,
             "version": self.version,
@@ -61,14 +80,17 @@ class Filters:
             "town": self.town,
             "size": self.size_class,
         }
+        if len(self.pool) > 1:
+            described["versions"] = list(self.pool)
         return described | ({"stage": self.stage} if self.stage else {})
 
 
 def submitted_conditions(filters: Filters) -> list:
-    """Conditions for submitted assessments of the questionnaire in the period and cohort."""
+    """Conditions for submitted assessments of the questionnaire (its pooled versions) in the
+    period and cohort."""
     conditions = [
         Assessment.questionnaire_id == filters.questionnaire_id,
-        Assessment.questionnaire_version == filters.version,
+        Assessment.questionnaire_version.in_(filters.pool),
         Assessment.status == Status.SUBMITTED,
     ]
     if filters.start is not None:

@@ -30,6 +30,7 @@ class Row:
     submitted_at: datetime
     total: float
     stage: str
+    version: str  # the questionnaire version answered (filters may pool several)
     dimensions: dict[str, float]
     # Points questionnaires (MIIT): each scored dimension's exact points, when asked for.
     points: dict[str, Decimal] = field(default_factory=dict)
@@ -138,6 +139,7 @@ class _Picked:
     submitted_at: datetime
     total: float
     stage: str
+    version: str
 
 
 def _load(session: Session, assessment_ids: list[int], answers: bool = False) -> list[Row]:
@@ -146,7 +148,7 @@ def _load(session: Session, assessment_ids: list[int], answers: bool = False) ->
         return []
     # Only the columns shown: an assessment row also carries its (large) answers.
     columns = (Assessment.id, Assessment.public_id, Assessment.submitted_at, Assessment.total,
-               Assessment.stage)  # fmt: skip
+               Assessment.stage, Assessment.questionnaire_version)  # fmt: skip
     found = {
         row.id: (row, e)
         for *cols, e in session.execute(
@@ -164,7 +166,7 @@ def _load(session: Session, assessment_ids: list[int], answers: bool = False) ->
     ):
         scores.setdefault(aid, {})[did] = value
     rows = [
-        Row(e, a.id, a.public_id, a.submitted_at, a.total, a.stage, scores.get(a.id, {}))
+        Row(e, a.id, a.public_id, a.submitted_at, a.total, a.stage, a.version, scores.get(a.id, {}))
         for a, e in (found[i] for i in assessment_ids if i in found)
     ]
     if answers:

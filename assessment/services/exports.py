@@ -5,6 +5,10 @@ sub-scores in points (exact), the level, each scenario's level and the scenario 
 re-computed from the stored answers by the scoring engine, and the questionnaire's provenance note
 (the last CSV line; the first row of the XLSX cohort sheet). Other questionnaires export as before.
 
+Rows pool the versions the filters pool (comparable versions: same dimensions, same scoring); each
+row names the version it answered. A pooled row is re-scored with the selected version, which gives
+what its own version gives: comparable versions score the same answers alike (checked on load).
+
 Text cells that a spreadsheet would run as a formula (starting with = + - @, or a tab/CR) get a
 leading apostrophe, so a hostile enterprise name cannot execute in the analyst's Excel.
 """
@@ -31,7 +35,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_TEXTS = {
     "uscc": N_("Unified social credit code"), "name": N_("Enterprise name"),
     "town": N_("Town / subdistrict"), "industry": N_("Industry"), "size": N_("Size"),
-    "assessment": N_("Assessment id"), "date": N_("Submitted"), "total": N_("Total score"),
+    "assessment": N_("Assessment id"), "date": N_("Submitted"),
+    "version": N_("Questionnaire version"), "total": N_("Total score"),
     "stage": N_("Stage / tier"), "sheet_enterprises": N_("Enterprise list"),
     "sheet_cohorts": N_("Cohort tables"), "participants": N_("Participating enterprises"),
     "mean": N_("Mean"), "median": N_("Median"), "by_industry": N_("By industry"),
@@ -64,7 +69,7 @@ def rescored(questionnaire: Questionnaire) -> bool:
     return questionnaire.scoring == "points"
 
 
-IDENTITY = ("uscc", "name", "town", "industry", "size", "assessment", "date")
+IDENTITY = ("uscc", "name", "town", "industry", "size", "assessment", "date", "version")
 
 
 def header(questionnaire: Questionnaire, lang: str, texts: dict[str, str]) -> list[str]:
@@ -93,7 +98,7 @@ def _identity(row: Row, lang: str) -> list[Any]:
     return [
         e.uscc, e.name, town_label(e.town, lang), industry_label(e.industry, lang),
         size_label(e.size_class, lang), row.assessment_public_id,
-        row.submitted_at.strftime("%Y-%m-%d") if row.submitted_at else "",
+        row.submitted_at.strftime("%Y-%m-%d") if row.submitted_at else "", row.version,
     ]  # fmt: skip
 
 

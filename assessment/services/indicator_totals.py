@@ -180,7 +180,8 @@ def weakest(session: Session, filters: Filters, limit: int) -> list[tuple[str, f
             cohort, value = column, chosen
     conditions = [
         IndicatorTotal.questionnaire_id == filters.questionnaire_id,
-        IndicatorTotal.questionnaire_version == filters.version,
+        # Every pooled version's rows: summed per question id below.
+        IndicatorTotal.questionnaire_version.in_(filters.pool),
         IndicatorTotal.cohort == cohort,
         IndicatorTotal.cohort_value == value,
     ]

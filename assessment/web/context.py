@@ -13,8 +13,10 @@ from reports import DEFAULT_TIMEZONE, build_report, translator
 
 
 def benchmarks() -> Benchmarks:
-    """Cohort statistics as configured, cached in the app's cache."""
-    return Benchmarks.from_config(db.session, current_app.extensions["cache"], current_app.config)
+    """Cohort statistics as configured (comparable versions pooled), cached in the app's
+    cache."""
+    return Benchmarks.from_config(db.session, current_app.extensions["cache"], current_app.config,
+                                  current_app.extensions["questionnaires"])  # fmt: skip
 
 
 def report_timezone() -> str:

@@ -41,13 +41,13 @@ def _run(app: Flask, job_id: int) -> None:
         session = db.session
         job = session.get(ExportJob, job_id)
         filters = Filters.from_dict(job.filters)
-        questionnaire = app.extensions["questionnaires"].get(filters.questionnaire_id,
-                                                             filters.version)  # fmt: skip
-        benchmarks = Benchmarks.from_config(session, app.extensions["cache"], app.config)
+        registry = app.extensions["questionnaires"]
+        questionnaires = {v: registry.get(filters.questionnaire_id, v) for v in filters.pool}
+        benchmarks = Benchmarks.from_config(session, app.extensions["cache"], app.config, registry)
         render = partial(_render, font_path=app.config.get("REPORT_FONT"),
                          timezone=report_timezone())  # fmt: skip
         try:
-            batch_reports.build(session, job_id, questionnaire, benchmarks, render,
+            batch_reports.build(session, job_id, questionnaires, benchmarks, render,
                                 translator(job.lang).gettext("Not applicable"),
                                 export_dir(app) / f"{job.public_id}.zip")  # fmt: skip
         except Exception as exc:  # noqa: BLE001 - the failure is shown on the status page

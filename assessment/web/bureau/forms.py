@@ -11,6 +11,7 @@ from wtforms import Form, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from assessment.core.enterprise import industries, size_classes, towns
+from assessment.core.questionnaire import Registry
 from assessment.core.questionnaire.model import Questionnaire
 from assessment.services.bureau_filters import Filters
 from assessment.services.models import utcnow
@@ -40,6 +41,42 @@ def period_bounds(code: str) -> tuple[datetime | None, datetime | None]:
     return None, None
 
 
+def pool_choices(registry: Registry, lang: str) -> list[SelectChoice]:
+    """One choice per pool of comparable versions (what the figures count together), the newest
+    pool of each questionnaire under its plain id; a pool of several versions, or an older pool,
+    names its versions ("两化融合评估（版本 2025.1 / 2025.2）")."""
+    choices = []
+    for current in registry.current():
+        pools = registry.pools(current.id)
+        for n, pool in enumerate(pools):
+            title = current.title.get(lang)
+            if len(pools) > 1 or len(pool) > 1:
+                title = _("%(title)s (versions %(versions)s)", title=title,
+                          versions=" / ".join(pool))  # fmt: skip
+            value = current.id if n == 0 else f"{current.id}@{pool[-1]}"
+            choices.append(SelectChoice(value, title))
+    return choices
+
+
+def pool_of(registry: Registry, value: str | None) -> tuple[str, ...] | None:
+    """The pooled versions a questionnaire choice stands for: "lianghua" the newest pool,
+    "lianghua@2025.1" the pool holding that version; None when there is no such questionnaire."""
+    qid, _at, version = (value or "").partition("@")
+    if registry.get(qid, version or None) is None:
+        return None
+    return registry.pooled(qid, version or registry.get(qid).version)
+
+
+def canonical(registry: Registry, value: str | None) -> str | None:
+    """The choice value of the pool `value` names (an old bookmark "lianghua@2025.1" becomes
+    "lianghua" once 2025.1 pools with the newest version); `value` itself when unknown."""
+    pool = pool_of(registry, value)
+    if pool is None:
+        return value
+    qid = value.partition("@")[0]
+    return qid if pool == registry.pooled(qid, registry.get(qid).version) else f"{qid}@{pool[-1]}"
+
+
 class FilterForm(Form):
     q = SelectField(_l("Questionnaire"))
     period = SelectField(_l("Period"), default="all")
@@ -54,7 +91,8 @@ class FilterForm(Form):
         lang = current_lang()
         everything = [SelectChoice("", _("All"))]
         registry = current_app.extensions["questionnaires"]
-        self.q.choices = [SelectChoice(q.id, q.title.get(lang)) for q in registry.current()]
+        self.q.choices = pool_choices(registry, lang)
+        self.q.data = canonical(registry, self.q.data)
         self.period.choices = [SelectChoice(v, label) for v, label in _periods()]
         self.industry.choices = everything + [
             SelectChoice(i.code, i.label(lang)) for i in industries()
@@ -65,7 +103,15 @@ class FilterForm(Form):
         ]
         known = {c.value for c in self.q.choices}
         chosen = self.q.data if self.q.data in known else self.q.choices[0].value
-        self._levels_of(registry.get(chosen))
+        self._levels_of(self._questionnaire(chosen))
+
+    def _questionnaire(self, value: str | None) -> Questionnaire:
+        """The newest version of the pool a questionnaire choice stands for (the first choice's
+        when it stands for none): its texts, dimensions and levels are the pool's."""
+        registry = current_app.extensions["questionnaires"]
+        if pool_of(registry, value) is None:
+            value = self.q.choices[0].value
+        return registry.get(value.partition("@")[0], pool_of(registry, value)[-1])
 
     def _levels_of(self, questionnaire: Questionnaire) -> None:
         """Offer the stages (levels, tiers) of `questionnaire` in the level select."""
@@ -83,7 +129,7 @@ class FilterForm(Form):
         registry = current_app.extensions["questionnaires"]
         for field in (self.q, self.period, self.industry, self.town, self.size, self.level):
             if field is self.level:  # the stages of the questionnaire just resolved
-                self._levels_of(registry.get(values["q"] or registry.current()[0].id))
+                self._levels_of(self._questionnaire(values["q"]))
             allowed = [c.value for c in field.choices]
             value = field.data if field.data is not None else field.default
             if value not in allowed:
@@ -92,12 +138,13 @@ class FilterForm(Form):
                 value = field.default if field.default is not None else allowed[0]
                 field.data = value
             values[field.name] = value
-        questionnaire = registry.get(values["q"] or registry.current()[0].id)
+        questionnaire = self._questionnaire(values["q"])
         start, end = period_bounds(values["period"])
         filters = Filters(
             questionnaire.id, questionnaire.version, start, end,
             values["industry"] or None, values["town"] or None, values["size"] or None,
             include_demo=current_app.config["DEMO_MODE"], stage=values["level"] or None,
+            versions=registry.pooled(questionnaire.id, questionnaire.version),
         )  # fmt: skip
         return filters, ignored
 

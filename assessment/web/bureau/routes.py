@@ -61,7 +61,8 @@ def _cloud_tiers(filters: Filters):
     cloud = registry().get("cloud")
     if cloud is None or filters.questionnaire_id == "cloud":
         return None
-    cloud_filters = replace(filters, questionnaire_id=cloud.id, version=cloud.version)
+    cloud_filters = replace(filters, questionnaire_id=cloud.id, version=cloud.version,
+                            versions=registry().pooled(cloud.id, cloud.version))  # fmt: skip
     total, counts = bureau_stats.cached_stage_shares(
         db.session, current_app.extensions["cache"], cloud_filters
     )
