@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from assessment.cli.backup import backup_command, restore_command
+from assessment.cli.campaigns import campaign_remind_command
 from assessment.cli.database import init_db_command, rebuild_totals_command
 from assessment.cli.demo import seed_demo_command
 from assessment.cli.exports import export_command
@@ -24,6 +25,7 @@ COMMANDS = (
     backup_command,
     restore_command,
     rebuild_totals_command,
+    campaign_remind_command,
 )
 
 

@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from assessment.core.enterprise import size_class
 from assessment.core.enums import Membership, Role
 from assessment.core.text import N_, Problem
+from assessment.services import campaigns
 from assessment.services.models import Enterprise, User, utcnow
 
 MIN_PASSWORD_LENGTH = 10
@@ -102,7 +103,9 @@ class Registration:
 
 
 def register_enterprise(session: Session, data: Registration) -> User:
-    """Create the enterprise and its first user in one transaction; returns the user."""
+    """Create the enterprise and its first user in one transaction; returns the user. The
+    enterprise is bound to its campaign targets: the one of `invite_code`, and every one listing
+    its credit code."""
     enterprise = Enterprise(
         uscc=data.uscc,
         name=data.name.strip(),
@@ -130,6 +133,8 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     """The active user with these credentials, or None (same cost whether or not the email exists)."""
     user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     if user is None:
+    # The campaign invitation code it registered with (its personal link), if any.
+    invite_code: str | None = None
         check_password_hash(_DUMMY_HASH, password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
@@ -143,3 +148,4 @@ def end_sessions(session: Session, user: User) -> None:
     """Invalidate every session of this user (logout everywhere, password reset)."""
     user.session_version += 1
     session.commit()
+    campaigns.bind_enterprise(session, enterprise, data.invite_code)

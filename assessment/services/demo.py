@@ -31,6 +31,7 @@ from assessment.core.uscc import random_uscc
 from assessment.services import indicator_totals
 from assessment.services.accounts import hash_password
 from assessment.services.cache import bump_generation
+from assessment.services.demo_campaign import seed_demo_campaign
 from assessment.services.demo_miit import MIIT, miit_answers, nearest
 from assessment.services.models import (
     Assessment,
@@ -283,6 +284,7 @@ def seed_demo(
     for ent in enterprises:
         _assess(rows, ent, questionnaires, (rng, miit_rng), now)
     _write(session, enterprises, rows)
+    seed_demo_campaign(session, registry, enterprises, seed)
     return SeedSummary(len(enterprises), len(rows.assessments), time.perf_counter() - started,
                        DEMO_BUREAU_EMAIL, DEMO_ENTERPRISE_EMAIL)  # fmt: skip
 
