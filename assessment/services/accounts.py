@@ -100,6 +100,8 @@ class Registration:
     contact_phone: str
     email: str
     password: str
+    # The campaign invitation code it registered with (its personal link), if any.
+    invite_code: str | None = None
 
 
 def register_enterprise(session: Session, data: Registration) -> User:
@@ -125,6 +127,7 @@ def register_enterprise(session: Session, data: Registration) -> User:
         membership=Membership.OWNER,
     )
     session.add_all([enterprise, user])
+    campaigns.bind_enterprise(session, enterprise, data.invite_code)
     session.commit()
     return user
 
@@ -133,8 +136,6 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     """The active user with these credentials, or None (same cost whether or not the email exists)."""
     user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     if user is None:
-    # The campaign invitation code it registered with (its personal link), if any.
-    invite_code: str | None = None
         check_password_hash(_DUMMY_HASH, password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
@@ -148,4 +149,3 @@ def end_sessions(session: Session, user: User) -> None:
     """Invalidate every session of this user (logout everywhere, password reset)."""
     user.session_version += 1
     session.commit()
-    campaigns.bind_enterprise(session, enterprise, data.invite_code)
