@@ -88,6 +88,37 @@ def create_staff_user(session: Session, email: str, password: str, role: Role) -
     return user
 
 
+MAX_ORGANISATION = 200
+
+
+def create_provider_user(session: Session, email: str, password: str, organisation: str) -> User:
+    """Create an active service provider (数字化服务商) account of `organisation` and commit it.
+
+    The organisation is what enterprises, the history and the PDFs show ("由 XX 服务商协助填写").
+    Raises AccountError when the email is taken, the organisation is missing or too long, or the
+    password is refused.
+    """
+    organisation = " ".join(organisation.split())
+    if not organisation:
+        raise AccountError(Problem(N_("Enter the service provider's organisation name.")))
+    if len(organisation) > MAX_ORGANISATION:
+        raise AccountError(
+            Problem(N_("Use at most %(max)s characters."), {"max": MAX_ORGANISATION})
+        )
+    if email_taken(session, email):
+        raise AccountError(
+            Problem(N_("An account with this email already exists. Please sign in."))
+        )
+    problem = password_problem(password, email)
+    if problem is not None:
+        raise AccountError(problem)
+    user = User(email=email.strip().lower(), password_hash=hash_password(password),
+                role=Role.PROVIDER, organisation=organisation)  # fmt: skip
+    session.add(user)
+    session.commit()
+    return user
+
+
 @dataclass
 class Registration:
     uscc: str

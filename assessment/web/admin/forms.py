@@ -16,6 +16,7 @@ ROLE_LABELS = {
     Role.ENTERPRISE: _l("Enterprise user"),
     Role.BUREAU: _l("Bureau analyst"),
     Role.ADMIN: _l("Administrator"),
+    Role.PROVIDER: _l("Service provider"),
 }
 
 ACTION_LABELS = {
