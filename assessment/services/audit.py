@@ -30,6 +30,13 @@ UPDATE_PROFILE = "update_profile"
 CORRECT_USCC = "correct_uscc"
 EXPORT_OWN_DATA = "export_own_data"
 ACTIONS += (UPDATE_PROFILE, CORRECT_USCC, EXPORT_OWN_DATA)
+# Service providers (services/grants.py): an owner's grants, and what a provider did or tried.
+GRANT_PROVIDER = "grant_provider"
+REVOKE_PROVIDER = "revoke_provider"
+PROVIDER_SAVE = "provider_save"
+PROVIDER_SUBMIT = "provider_submit"
+PROVIDER_DENIED = "provider_denied"
+ACTIONS += (GRANT_PROVIDER, REVOKE_PROVIDER, PROVIDER_SAVE, PROVIDER_SUBMIT, PROVIDER_DENIED)
 
 
 def record(

@@ -18,6 +18,7 @@ from assessment.web.auth.session import load_user
 from assessment.web.bureau.routes import bp as bureau_bp
 from assessment.web.config import DEFAULT_SECRET_KEY, DefaultConfig, from_environment
 from assessment.web.extensions import babel, csrf, db, limiter, login_manager, mail
+from assessment.web.grants.routes import bp as grants_bp
 from assessment.web.i18n import select_locale
 from assessment.web.main.routes import bp as main_bp
 from assessment.web.reports.routes import bp as reports_bp
@@ -36,6 +37,7 @@ BLUEPRINTS = (
     reports_bp,
     bureau_bp,
     admin_bp,
+    grants_bp,
 )
 
 

@@ -33,7 +33,8 @@ MESSAGES = {
 }
 
 # Views that re-render their form with the posted data (unsaved) when the CSRF token is bad.
-CSRF_RERENDER_ENDPOINTS = {"survey.page", "auth.register", "auth.login", "survey.review"}
+CSRF_RERENDER_ENDPOINTS = {"survey.page", "auth.register", "auth.login", "survey.review",
+                           "grants.create"}  # fmt: skip
 
 
 def render_error(code: int):

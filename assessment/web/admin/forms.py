@@ -31,6 +31,15 @@ ACTION_LABELS = {
     audit.RESET_PASSWORD: _l("Reset a password"),
 }
 
+# Service providers (services/grants.py).
+ACTION_LABELS |= {
+    audit.GRANT_PROVIDER: _l("Granted a service provider access"),
+    audit.REVOKE_PROVIDER: _l("Revoked a service provider's access"),
+    audit.PROVIDER_SAVE: _l("Service provider saved a page"),
+    audit.PROVIDER_SUBMIT: _l("Service provider submitted"),
+    audit.PROVIDER_DENIED: _l("Service provider refused (no access)"),
+}
+
 TARGET_LABELS = {
     "user": _l("Account"),
     "enterprise": _l("Company"),
