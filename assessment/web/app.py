@@ -21,6 +21,7 @@ from assessment.web.extensions import babel, csrf, db, limiter, login_manager, m
 from assessment.web.grants.routes import bp as grants_bp
 from assessment.web.i18n import select_locale
 from assessment.web.main.routes import bp as main_bp
+from assessment.web.provider.routes import bp as provider_bp
 from assessment.web.reports.routes import bp as reports_bp
 from assessment.web.results.routes import bp as results_bp
 from assessment.web.survey.fields import SurveyForms
@@ -38,6 +39,7 @@ BLUEPRINTS = (
     bureau_bp,
     admin_bp,
     grants_bp,
+    provider_bp,
 )
 
 

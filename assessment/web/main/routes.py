@@ -24,9 +24,12 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def index():
-    """Landing page; a signed-in enterprise goes straight to its assessments."""
+    """Landing page; a signed-in enterprise goes straight to its assessments, a service provider
+    to the enterprises it assists."""
     if current_user.is_authenticated and current_user.role == "enterprise":
         return redirect(url_for("survey.home"))
+    if current_user.is_authenticated and current_user.role == "provider":
+        return redirect(url_for("provider.home"))
     return render_template("main/index.html")
 
 

@@ -11,8 +11,15 @@ from assessment.core.prefill import notice
 from assessment.core.questionnaire.answers import describe, missing_required, progress, relevant_ids
 from assessment.core.questionnaire.expressions import names_in
 from assessment.core.survey import check_page, explanations, page_warnings
-from assessment.services import surveys
-from assessment.web.access import enterprise_required, own_assessment, questionnaire_of, registry
+from assessment.services import grants, surveys
+from assessment.web.access import (
+    acting_required,
+    current_enterprise,
+    filler_required,
+    own_assessment,
+    questionnaire_of,
+    registry,
+)
 from assessment.web.errors import csrf_failed
 from assessment.web.extensions import db
 from assessment.web.forms_common import message
@@ -23,27 +30,28 @@ bp = Blueprint("survey", __name__)
 
 
 @bp.get("/my")
-@enterprise_required
+@acting_required
 def home():
-    """The enterprise's questionnaires, open drafts and history."""
-    enterprise = current_user.enterprise
+    """The enterprise's questionnaires, open drafts and history (a service provider's: those of the
+    enterprise it acts for)."""
+    enterprise = current_enterprise()
     items = surveys.history(db.session, enterprise)
     return render_template("survey/home.html", enterprise=enterprise, assessments=items)
 
 
 @bp.post("/my/start/<questionnaire_id>")
-@enterprise_required
+@acting_required
 def start(questionnaire_id: str):
     """Open the draft of a questionnaire (resuming where it was left), or start one."""
     questionnaire = registry().get(questionnaire_id)
     if questionnaire is None:
         abort(404)
-    draft = surveys.start(db.session, current_user.enterprise, questionnaire, registry())
+    draft = surveys.start(db.session, current_enterprise(), questionnaire, registry())
     return redirect(url_for("survey.page", public_id=draft.public_id, index=draft.current_page))
 
 
 @bp.route("/a/<public_id>/page/<int:index>", methods=["GET", "POST"])
-@enterprise_required
+@filler_required
 def page(public_id: str, index: int):
     """One survey page: show it, or save it (every save stores the draft)."""
     assessment = own_assessment(public_id)
@@ -67,6 +75,8 @@ def page(public_id: str, index: int):
         return _render_page(assessment, questionnaire, current, form, problems, banner)
     outcome = surveys.save_page(db.session, assessment, questionnaire, current, raw, nav,
                                 parse_lock_version(form), by=current_user._get_current_object())  # fmt: skip
+    if outcome.saved:  # a service provider's saves are audited
+        grants.record_work(db.session, current_user, assessment, "save", request.remote_addr)
     if outcome.submitted:
         flash(_("This assessment was already submitted in another window."), "warning")
         return redirect(url_for("results.show", public_id=public_id))
@@ -140,7 +150,7 @@ def _source_title(record: dict):
 
 
 @bp.route("/a/<public_id>/review", methods=["GET", "POST"])
-@enterprise_required
+@filler_required
 def review(public_id: str):
     """Every answer with a link back to edit it; submit from here."""
     assessment = own_assessment(public_id)
@@ -159,6 +169,7 @@ def review(public_id: str):
         except surveys.ConflictError:
             return redirect(url_for("results.show", public_id=public_id))
         else:
+            grants.record_work(db.session, current_user, assessment, "submit", request.remote_addr)
             flash(_("Submitted. Here is your result."), "success")
             return redirect(url_for("results.show", public_id=public_id))
     elif request.method == "POST":
