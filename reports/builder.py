@@ -119,6 +119,9 @@ def cover(ctx: Ctx) -> list:
         "certification."
     )
     note = [levels.note_box(ctx), Spacer(1, 6 * mm)] if ctx.view.levels else []
+    helper = ctx.view.subject.assisted_by  # a service provider filled it in with the enterprise
+    assisted = [Paragraph(ctx.u(_("Filled with the help of service provider %(name)s",
+                                  name=helper)), s.h3)] if helper else []  # fmt: skip
     return [
         Spacer(1, 18 * mm),
         Paragraph(ctx.u(_("Cixi Enterprise Digital Maturity Self-Assessment")), s.kicker),
@@ -126,6 +129,7 @@ def cover(ctx: Ctx) -> list:
         Paragraph(ctx.tr(ctx.view.questionnaire.title), s.h3),
         Spacer(1, 14 * mm),
         s.heading(ctx.u(ctx.view.subject.enterprise_name), s.cover_name),
+        *assisted,
         Spacer(1, 4 * mm),
         facts,
         Spacer(1, 12 * mm),

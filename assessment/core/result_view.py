@@ -36,6 +36,9 @@ class Subject:
     questionnaire_version: str
     submitted_at: datetime
     answers: Mapping[str, Any]
+    # The service provider (数字化服务商) that helped fill it, "" when none: the page and the PDF
+    # say "由 XX 服务商协助填写".
+    assisted_by: str = ""
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from assessment.core.result_view import (
 )
 from assessment.core.scoring import score
 from assessment.services.benchmarks import Benchmarks
+from assessment.services.grants import provider_name
 from assessment.services.models import Assessment
 
 
@@ -33,6 +34,7 @@ def subject_of(assessment: Assessment) -> Subject:
         questionnaire_version=assessment.questionnaire_version,
         submitted_at=assessment.submitted_at,
         answers=assessment.answers or {},
+        assisted_by=provider_name(assessment.provider),
     )
 
 
