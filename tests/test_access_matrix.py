@@ -1,15 +1,25 @@
-"""Every route × {anonymous, enterprise A, enterprise B, bureau, admin}, from app.url_map, so a
-new route cannot escape review; others' ids give 404; ids in URLs are not guessable."""
+"""Every route × {anonymous, enterprise A, enterprise B, bureau, admin, a service provider that
+enterprise A (only) granted access}, from app.url_map, so a new route cannot escape review; others'
+ids give 404; ids in URLs are not guessable."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 from flask_login import login_user
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
-from assessment.services.accounts import hash_password
-from assessment.services.models import Assessment, AuditEvent, Enterprise, User
+from assessment.services.accounts import create_provider_user, hash_password
+from assessment.services.models import (
+    Assessment,
+    AuditEvent,
+    Enterprise,
+    ProviderGrant,
+    User,
+    utcnow,
+)
 from assessment.web.access import own_assessment
 from assessment.web.extensions import db
 
@@ -18,103 +28,140 @@ from .helpers import USCC_A, USCC_B, login, register, save_page, start, typical_
 
 PASSWORD = "Matrix-Pass-2025"
 LOGIN = "LOGIN"  # a redirect to the sign-in page
-ROLES = ("anon", "ent_a", "ent_b", "bureau", "admin")
+ROLES = ("anon", "ent_a", "ent_b", "bureau", "admin", "provider")
 
 # endpoint → (method, expected per role). Numbers are status codes.
 EXPECTED = {
-    "main.index": ("GET", {"anon": 200, "ent_a": 302, "ent_b": 302, "bureau": 200, "admin": 200}),
+    "main.index": (
+        "GET",
+        {"anon": 200, "ent_a": 302, "ent_b": 302, "bureau": 200, "admin": 200, "provider": 302},
+    ),
     "main.privacy": ("GET", dict.fromkeys(ROLES, 200)),
     "main.healthz": ("GET", dict.fromkeys(ROLES, 200)),
     "main.set_language": ("POST", dict.fromkeys(ROLES, 302)),
     "static": ("GET", dict.fromkeys(ROLES, 200)),
-    "auth.login": ("GET", {"anon": 200, "ent_a": 302, "ent_b": 302, "bureau": 302, "admin": 302}),
+    "auth.login": (
+        "GET",
+        {"anon": 200, "ent_a": 302, "ent_b": 302, "bureau": 302, "admin": 302, "provider": 302},
+    ),
     "auth.register": (
         "GET",
-        {"anon": 200, "ent_a": 302, "ent_b": 302, "bureau": 302, "admin": 302},
+        {"anon": 200, "ent_a": 302, "ent_b": 302, "bureau": 302, "admin": 302, "provider": 302},
     ),
     "auth.logout": (
         "POST",
-        {"anon": LOGIN, "ent_a": 302, "ent_b": 302, "bureau": 302, "admin": 302},
+        {"anon": LOGIN, "ent_a": 302, "ent_b": 302, "bureau": 302, "admin": 302, "provider": 302},
     ),
     "account.index": (
         "GET",
-        {"anon": LOGIN, "ent_a": 200, "ent_b": 200, "bureau": 200, "admin": 200},
+        {"anon": LOGIN, "ent_a": 200, "ent_b": 200, "bureau": 200, "admin": 200, "provider": 200},
     ),
     "survey.home": (
         "GET",
-        {"anon": LOGIN, "ent_a": 200, "ent_b": 200, "bureau": 403, "admin": 403},
+        {"anon": LOGIN, "ent_a": 200, "ent_b": 200, "bureau": 403, "admin": 403, "provider": 200},
     ),
     "survey.start": (
         "POST",
-        {"anon": LOGIN, "ent_a": 302, "ent_b": 302, "bureau": 403, "admin": 403},
+        {"anon": LOGIN, "ent_a": 302, "ent_b": 302, "bureau": 403, "admin": 403, "provider": 302},
     ),
     "survey.page": (
         "GET",
-        {"anon": LOGIN, "ent_a": 200, "ent_b": 404, "bureau": 403, "admin": 403},
+        {"anon": LOGIN, "ent_a": 200, "ent_b": 404, "bureau": 403, "admin": 403, "provider": 200},
     ),
     "survey.review": (
         "GET",
-        {"anon": LOGIN, "ent_a": 200, "ent_b": 404, "bureau": 403, "admin": 403},
+        {"anon": LOGIN, "ent_a": 200, "ent_b": 404, "bureau": 403, "admin": 403, "provider": 200},
     ),
     "results.show": (
         "GET",
-        {"anon": LOGIN, "ent_a": 200, "ent_b": 404, "bureau": 200, "admin": 200},
+        {"anon": LOGIN, "ent_a": 200, "ent_b": 404, "bureau": 200, "admin": 200, "provider": 200},
     ),
     "reports.download": (
         "GET",
-        {"anon": LOGIN, "ent_a": 200, "ent_b": 404, "bureau": 200, "admin": 200},
+        {"anon": LOGIN, "ent_a": 200, "ent_b": 404, "bureau": 200, "admin": 200, "provider": 200},
     ),
     "bureau.dashboard": (
         "GET",
-        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 200, "admin": 200},
+        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 200, "admin": 200, "provider": 403},
     ),
     "bureau.enterprises": (
         "GET",
-        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 200, "admin": 200},
+        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 200, "admin": 200, "provider": 403},
     ),
     "bureau.enterprise": (
         "GET",
-        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 200, "admin": 200},
+        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 200, "admin": 200, "provider": 403},
     ),
     "bureau.export": (
         "GET",
-        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 200, "admin": 200},
+        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 200, "admin": 200, "provider": 403},
     ),
     "bureau.batch_reports": (
         "POST",
-        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 302, "admin": 302},
+        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 302, "admin": 302, "provider": 403},
     ),
-    "bureau.job": ("GET", {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 404, "admin": 404}),
+    "bureau.job": (
+        "GET",
+        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 404, "admin": 404, "provider": 403},
+    ),
     "bureau.job_download": (
         "GET",
-        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 404, "admin": 404},
+        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 404, "admin": 404, "provider": 403},
     ),
     "admin.users": (
         "GET",
-        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 403, "admin": 200},
+        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 403, "admin": 200, "provider": 403},
     ),
     "admin.audit": (
         "GET",
-        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 403, "admin": 200},
+        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 403, "admin": 200, "provider": 403},
     ),
     "admin.deactivate": (
         "POST",
-        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 403, "admin": 302},
+        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 403, "admin": 302, "provider": 403},
     ),
     "admin.activate": (
         "POST",
-        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 403, "admin": 302},
+        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 403, "admin": 302, "provider": 403},
     ),
     "admin.reset_password": (
         "POST",
-        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 403, "admin": 200},
+        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 403, "admin": 200, "provider": 403},
+    ),
+    # Service providers: the owner's grants (the revoked one: nothing changes), the provider's own
+    # pages (acting for A, which granted it; provider.stop runs before the survey rows, whose
+    # assessment lookups make it act for A again).
+    "grants.index": (
+        "GET",
+        {"anon": LOGIN, "ent_a": 200, "ent_b": 200, "bureau": 403, "admin": 403, "provider": 403},
+    ),
+    "grants.create": (
+        "POST",
+        {"anon": LOGIN, "ent_a": 200, "ent_b": 200, "bureau": 403, "admin": 403, "provider": 403},
+    ),
+    "grants.revoke": (
+        "POST",
+        {"anon": LOGIN, "ent_a": 302, "ent_b": 404, "bureau": 403, "admin": 403, "provider": 403},
+    ),
+    "provider.home": (
+        "GET",
+        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 403, "admin": 403, "provider": 200},
+    ),
+    "provider.act": (
+        "POST",
+        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 403, "admin": 403, "provider": 302},
+    ),
+    "provider.stop": (
+        "POST",
+        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 403, "admin": 403, "provider": 302},
     ),
 }
 
 
 @pytest.fixture
 def world(app, registry):
-    """Enterprise A with a submitted cloud assessment and a lianghua draft; B; bureau; admin."""
+    """Enterprise A with a submitted cloud assessment and a lianghua draft; B; bureau; admin; a
+    service provider acting for A, which granted it access (and once revoked an earlier grant)."""
     clients = {role: app.test_client() for role in ROLES}
     register(clients["ent_a"])
     cloud = registry.get("cloud")
@@ -143,24 +190,33 @@ def world(app, registry):
             select(Assessment).where(Assessment.enterprise_id == a.id, Assessment.status == "draft")
         )
         target = s.scalar(select(User.id).where(User.email == "target@jxj.example"))
+        provider = create_provider_user(s, "provider@xx.example", PASSWORD, "XX科技")
+        s.add(ProviderGrant(enterprise_id=a.id, provider_id=provider.id, expires_at=utcnow()))
+        s.add(ProviderGrant(enterprise_id=a.id, provider_id=provider.id,
+                            expires_at=utcnow() + timedelta(days=30)))  # fmt: skip
+        s.commit()
+        ended = s.scalar(select(ProviderGrant.id).order_by(ProviderGrant.id).limit(1))
         ids = {
             "submitted": submitted.public_id,
             "draft": draft.public_id,
             "enterprise": a.public_id,
             "target": target,
+            "grant": ended,
         }
     login(clients["bureau"], "bureau@jxj.example", PASSWORD)
     login(clients["admin"], "admin@jxj.example", PASSWORD)
+    login(clients["provider"], "provider@xx.example", PASSWORD)
+    assert clients["provider"].post(f"/provider/act/{ids['enterprise']}").status_code == 302
     return clients, ids
 
 
 def url_for_rule(rule, ids) -> str:
     values = {
         "public_id": ids["draft"] if rule.endpoint.startswith("survey.") else
-        ids["enterprise"] if rule.endpoint == "bureau.enterprise" else
+        ids["enterprise"] if rule.endpoint in ("bureau.enterprise", "provider.act") else
         "no-such-job" if rule.endpoint.startswith("bureau.job") else ids["submitted"],
         "index": 0, "fmt": "csv", "user_id": ids["target"], "questionnaire_id": "lianghua",
-        "filename": "css/app.css",
+        "filename": "css/app.css", "grant_id": ids["grant"],
     }  # fmt: skip
     path = rule.rule
     for name in rule.arguments:
@@ -175,6 +231,8 @@ def url_for_rule(rule, ids) -> str:
 def test_every_route_is_in_the_matrix(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
     assert endpoints == set(EXPECTED), f"add to EXPECTED: {endpoints - set(EXPECTED)}"
+    incomplete = [e for e, (_method, want) in EXPECTED.items() if set(want) != set(ROLES)]
+    assert incomplete == [], f"give every role of ROLES an expectation in: {incomplete}"
 
 
 def test_every_route_for_every_role(app, world):
