@@ -21,9 +21,16 @@ EXPORT_REPORTS_ZIP = "export_reports_zip"
 DEACTIVATE_USER = "deactivate_user"
 ACTIVATE_USER = "activate_user"
 RESET_PASSWORD = "reset_password"
+# Two-step verification (services/mfa.py): the user's own changes, and an admin's reset.
+ENABLE_MFA = "enable_mfa"
+DISABLE_MFA = "disable_mfa"
+RESET_MFA = "reset_mfa"
+USE_RECOVERY_CODE = "use_recovery_code"
+REGENERATE_RECOVERY_CODES = "regenerate_recovery_codes"
 ACTIONS = (
     VIEW_ENTERPRISE, VIEW_RESULT, DOWNLOAD_REPORT, EXPORT_CSV, EXPORT_XLSX, EXPORT_REPORTS_ZIP,
     DEACTIVATE_USER, ACTIVATE_USER, RESET_PASSWORD,
+    ENABLE_MFA, DISABLE_MFA, RESET_MFA, USE_RECOVERY_CODE, REGENERATE_RECOVERY_CODES,
 )  # fmt: skip
 # The enterprise profile (services/profile.py) and an enterprise's download of its own data.
 UPDATE_PROFILE = "update_profile"
