@@ -44,6 +44,11 @@ PROVIDER_SAVE = "provider_save"
 PROVIDER_SUBMIT = "provider_submit"
 PROVIDER_DENIED = "provider_denied"
 ACTIONS += (GRANT_PROVIDER, REVOKE_PROVIDER, PROVIDER_SAVE, PROVIDER_SUBMIT, PROVIDER_DENIED)
+# Passwords and addresses (services/password_reset.py, services/email_verification.py).
+CHANGE_PASSWORD = "change_password"
+RESET_PASSWORD_BY_EMAIL = "reset_password_by_email"
+VERIFY_EMAIL = "verify_email"
+ACTIONS += (CHANGE_PASSWORD, RESET_PASSWORD_BY_EMAIL, VERIFY_EMAIL)
 
 
 def record(
