@@ -155,6 +155,28 @@ EXPECTED = {
         "POST",
         {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 403, "admin": 403, "provider": 302},
     ),
+    # The enterprise profile (the owner edits; an empty post comes back with its errors), my
+    # data, and an admin's page of one enterprise (an empty correction comes back with errors).
+    "profile.show": (
+        "GET",
+        {"anon": LOGIN, "ent_a": 200, "ent_b": 200, "bureau": 403, "admin": 403, "provider": 403},
+    ),
+    "profile.update": (
+        "POST",
+        {"anon": LOGIN, "ent_a": 200, "ent_b": 200, "bureau": 403, "admin": 403, "provider": 403},
+    ),
+    "my_data.download": (
+        "GET",
+        {"anon": LOGIN, "ent_a": 200, "ent_b": 200, "bureau": 403, "admin": 403, "provider": 403},
+    ),
+    "admin_enterprises.show": (
+        "GET",
+        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 403, "admin": 200, "provider": 403},
+    ),
+    "admin_enterprises.correct": (
+        "POST",
+        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 403, "admin": 200, "provider": 403},
+    ),
 }
 
 
@@ -214,6 +236,7 @@ def url_for_rule(rule, ids) -> str:
     values = {
         "public_id": ids["draft"] if rule.endpoint.startswith("survey.") else
         ids["enterprise"] if rule.endpoint in ("bureau.enterprise", "provider.act") else
+        ids["enterprise"] if rule.endpoint.startswith("admin_enterprises.") else
         "no-such-job" if rule.endpoint.startswith("bureau.job") else ids["submitted"],
         "index": 0, "fmt": "csv", "user_id": ids["target"], "questionnaire_id": "lianghua",
         "filename": "css/app.css", "grant_id": ids["grant"],

@@ -109,7 +109,10 @@ def correct_uscc(
     ip: str | None = None,
 ) -> Problem | None:  # fmt: skip
     """An administrator corrects the enterprise's 统一社会信用代码: a valid code no other enterprise
-    holds, with the reason kept in the audit note. Returns why it was refused, or None."""
+    holds, with the reason kept in the audit note. Returns why it was refused, or None;
+    ValueError without a reason (the form asks for one)."""
+    if not reason.strip():
+        raise ValueError("a correction needs a reason")
     code, problems = validate_uscc(raw)
     if problems:
         return problems[0]

@@ -12,6 +12,7 @@ from assessment.core.questionnaire import Registry
 from assessment.services.cache import Cache
 from assessment.web import errors, hardening, templating
 from assessment.web.account.routes import bp as account_bp
+from assessment.web.admin.enterprises import bp as admin_enterprises_bp
 from assessment.web.admin.routes import bp as admin_bp
 from assessment.web.auth.routes import bp as auth_bp
 from assessment.web.auth.session import load_user
@@ -21,6 +22,8 @@ from assessment.web.extensions import babel, csrf, db, limiter, login_manager, m
 from assessment.web.grants.routes import bp as grants_bp
 from assessment.web.i18n import select_locale
 from assessment.web.main.routes import bp as main_bp
+from assessment.web.my_data.routes import bp as my_data_bp
+from assessment.web.profile.routes import bp as profile_bp
 from assessment.web.provider.routes import bp as provider_bp
 from assessment.web.reports.routes import bp as reports_bp
 from assessment.web.results.routes import bp as results_bp
@@ -40,6 +43,9 @@ BLUEPRINTS = (
     admin_bp,
     grants_bp,
     provider_bp,
+    profile_bp,
+    my_data_bp,
+    admin_enterprises_bp,
 )
 
 

@@ -31,6 +31,13 @@ ACTION_LABELS = {
     audit.RESET_PASSWORD: _l("Reset a password"),
 }
 
+# The enterprise profile and an enterprise's own data (services/profile.py, my_data.py).
+ACTION_LABELS |= {
+    audit.UPDATE_PROFILE: _l("Changed the enterprise profile"),
+    audit.CORRECT_USCC: _l("Corrected a credit code"),
+    audit.EXPORT_OWN_DATA: _l("Downloaded own data"),
+}
+
 # Service providers (services/grants.py).
 ACTION_LABELS |= {
     audit.GRANT_PROVIDER: _l("Granted a service provider access"),

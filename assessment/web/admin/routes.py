@@ -21,6 +21,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from assessment.services import audit
 from assessment.services.accounts import hash_password, password_problem
@@ -120,6 +121,7 @@ def users():
     rows = db.session.execute(
         select(User, Enterprise.name)
         .outerjoin(Enterprise, Enterprise.id == User.enterprise_id)
+        .options(selectinload(User.enterprise))  # its page is linked from the row
         .where(*conditions)
         .order_by(User.created_at.desc(), User.id.desc())
         .limit(pages.per_page)

@@ -1,0 +1,1 @@
+"""The enterprise profile page (/account/profile)."""
