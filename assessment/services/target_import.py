@@ -46,8 +46,11 @@ class FileProblem(Exception):
         self.problem = problem
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f} MB"
+def size_text(size: int) -> str:
+    """A file size as people read it: 5.0 MB, 120 KB."""
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:.1f} MB"
+    return f"{max(1, round(size / 1024))} KB"
 
 
 def read_table(filename: str, data: bytes, max_bytes: int) -> list[list[Any]]:
@@ -57,7 +60,7 @@ def read_table(filename: str, data: bytes, max_bytes: int) -> list[list[Any]]:
     not what the name says, or more rows than can be imported."""
     if len(data) > max_bytes:
         raise FileProblem(Problem(N_("The file is %(size)s; files up to %(limit)s can be imported."),
-                                  {"size": _megabytes(len(data)), "limit": _megabytes(max_bytes)}))  # fmt: skip
+                                  {"size": size_text(len(data)), "limit": size_text(max_bytes)}))  # fmt: skip
     if not data.strip():
         raise FileProblem(Problem(N_("The file is empty.")))
     suffix = PurePath(filename or "").suffix.lower()

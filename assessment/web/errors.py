@@ -36,6 +36,7 @@ MESSAGES = {
 CSRF_RERENDER_ENDPOINTS = {"survey.page", "auth.register", "auth.login", "survey.review",
                            "grants.create"}  # fmt: skip
 CSRF_RERENDER_ENDPOINTS |= {"profile.update", "admin_enterprises.correct"}
+CSRF_RERENDER_ENDPOINTS |= {"join.register"}
 
 
 def render_error(code: int):

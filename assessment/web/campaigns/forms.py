@@ -39,7 +39,7 @@ class DayField(DateField):
 class CampaignForm(FlaskForm):
     """A campaign as the bureau types it; the end may not come before the start."""
 
-    name = StringField(_l("Name"), validators=[InputRequired(REQUIRED), Length(max=200)],
+    name = StringField(_l("Campaign name"), validators=[InputRequired(REQUIRED), Length(max=200)],
                        description=_l("E.g. 2025年度规上工业企业数字化水平评测."))  # fmt: skip
     questionnaires = CheckboxList(
         _l("Questionnaires to fill in"),

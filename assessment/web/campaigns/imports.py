@@ -64,11 +64,11 @@ def upload(public_id: str):
     request.max_content_length = limit + 64 * 1024  # Flask 3.1: this request only
     if request.method == "POST" and _too_large():
         form = UploadForm(formdata=None)
-        form.file.errors = [_("The file is larger than %(limit)s MB, the most that can be "
+        form.file.errors = [_("The file is larger than %(limit)s, the most that can be "
                               "imported at once. Split it into several files.",
-                              limit=limit // (1024 * 1024))]  # fmt: skip
+                              limit=target_import.size_text(limit))]  # fmt: skip
         return render_template("campaigns/upload.html", campaign=campaign, form=form,
-                               limit_mb=limit // (1024 * 1024)), 413  # fmt: skip
+                               limit=target_import.size_text(limit)), 413  # fmt: skip
     form = UploadForm()
     if form.validate_on_submit():
         got = _read_upload(form)
@@ -84,7 +84,7 @@ def upload(public_id: str):
                 return redirect(url_for("campaigns.preview", public_id=campaign.public_id,
                                         token=token))  # fmt: skip
     return render_template("campaigns/upload.html", campaign=campaign, form=form,
-                           limit_mb=import_max_bytes() // (1024 * 1024))  # fmt: skip
+                           limit=target_import.size_text(limit))  # fmt: skip
 
 
 def _pending(campaign, token: str):
