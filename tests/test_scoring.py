@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from assessment.core import levels
 from assessment.core.questionnaire.answers import clean
 from assessment.core.questionnaire.expressions import names_in
 from assessment.core.questionnaire.loader import load_file
@@ -69,6 +70,10 @@ def test_scores_stay_within_0_and_100_and_are_deterministic(name):
             assert dim.score is None or 0 <= dim.score <= 100
         assert first.stage in {lv.id for lv in questionnaire.levels}
         assert score(questionnaire, dict(answers)).to_dict() == first.to_dict()
+        # The quick test scoring uses (`holds`) agrees with the explained one (`gaps`).
+        for level in questionnaire.levels:
+            quick = all(c.holds(questionnaire, first) for c in level.conditions)
+            assert quick == (not levels.gaps(level, questionnaire, first)), level.id
 
     check()
 
@@ -230,3 +235,43 @@ def test_real_questionnaires_best_answers_score_100_and_reach_the_top_stage(name
     worst = score(questionnaire, {})
     assert worst.total == 0
     assert worst.stage == questionnaire.levels[0].id
+
+
+def _boundary_results(q: Questionnaire) -> list[Result]:
+    """Results exactly at, and just below, every condition of every level of `q`."""
+
+    def result(total=100.0, dims=None, rated=None) -> Result:
+        scores = {d.id: (dims or {}).get(d.id, 100.0) for d in q.dimensions}
+        dimensions = {k: DimensionResult(k, v, 0.0, 0.0) for k, v in scores.items()}
+        return Result(q.id, q.version, total, "", dimensions, {}, dict(rated or {}))
+
+    scenarios = list(q.scenarios)
+    constrained = [s.id for s in scenarios if s.extra.get("constrained")]
+    free = [s.id for s in scenarios if not s.extra.get("constrained")]
+    out = []
+    for level in q.levels:
+        for c in level.conditions:
+            if isinstance(c, levels.MinTotal):
+                out += [result(total=float(c.minimum)), result(total=float(c.minimum) - 0.01)]
+            elif isinstance(c, levels.Gates):
+                for did, minimum in c.minimums:
+                    out += [result(dims={did: minimum}), result(dims={did: minimum - 0.1})]
+            elif isinstance(c, levels.ScenarioCount):
+                exact = constrained[: c.constrained] + free[: c.count - c.constrained]
+                short_c = constrained[: c.constrained - 1] + free[: c.count - c.constrained + 1]
+                for chosen in (exact, exact[:-1], short_c):
+                    out.append(result(rated={sid: c.level for sid in chosen}))
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(QUESTIONNAIRES))
+def test_the_quick_level_test_agrees_with_the_explained_one_at_every_boundary(name):
+    """Scoring decides the level with `holds`; the result page explains it with `gaps`: at the
+    exact edge of every condition, and just below it, both say the same."""
+    q = QUESTIONNAIRES[name]
+    boundary = _boundary_results(q)
+    assert boundary or len(q.levels) == 1 or all(not lv.conditions for lv in q.levels)
+    for result in boundary:
+        for level in q.levels:
+            quick = all(c.holds(q, result) for c in level.conditions)
+            assert quick == (not levels.gaps(level, q, result)), (level.id, result.total)

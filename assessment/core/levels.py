@@ -45,6 +45,11 @@ class Condition:
         """What `result` lacks to meet this condition of `level` (empty when it is met)."""
         raise NotImplementedError
 
+    def holds(self, questionnaire: Questionnaire, result: Result) -> bool:
+        """Whether `result` meets this condition: what scoring asks of every result, so kinds
+        answer it without building the messages of `gaps`."""
+        raise NotImplementedError
+
     def serialize(self) -> dict[str, Any]:
         """The condition for `questionnaire show`."""
         raise NotImplementedError
@@ -74,6 +79,9 @@ class MinTotal(Condition):
     def parse(cls, raw, where, problems, dims):
         value = number(raw, where, "min_total", problems, minimum=0)
         return cls(exact(value)) if value else None
+
+    def holds(self, questionnaire, result):
+        return result.exact_total >= self.minimum
 
     def gaps(self, level, questionnaire, result):
         have = result.exact_total
@@ -110,6 +118,10 @@ class Gates(Condition):
                 problems.add(where, f"gate on unknown dimension '{did}'")
             number(minimum, where, f"gates.{did}", problems, minimum=0)
         return cls(tuple((k, float(v)) for k, v in raw.items() if isinstance(v, int | float)))
+
+    def holds(self, questionnaire, result):
+        scores = (result.dimensions[did].score for did, _ in self.minimums)
+        return all(s is None or s >= m for s, (_, m) in zip(scores, self.minimums, strict=True))
 
     def gaps(self, level, questionnaire, result):
         out = []
@@ -158,6 +170,10 @@ class ScenarioCount(Condition):
         at = [q for q in questionnaire.scenarios if levels.get(q.id, 0) >= self.level]
         return len(at), sum(1 for q in at if q.extra.get("constrained"))
 
+    def holds(self, questionnaire, result):
+        have, have_constrained = self.met_by(questionnaire, result.scenarios)
+        return have >= self.count and have_constrained >= self.constrained
+
     def gaps(self, level, questionnaire, result):
         have, have_constrained = self.met_by(questionnaire, result.scenarios)
         if have >= self.count and have_constrained >= self.constrained:
@@ -193,7 +209,7 @@ def reached(questionnaire: Questionnaire, result: Result) -> Level:
     """The highest level whose conditions all hold (the first level has none)."""
     found = questionnaire.levels[0]
     for level in questionnaire.levels:
-        if not gaps(level, questionnaire, result):
+        if all(c.holds(questionnaire, result) for c in level.conditions):
             found = level
     return found
 
