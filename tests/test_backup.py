@@ -24,11 +24,13 @@ from assessment.services.database import create_engine_for
 from assessment.services.demo import seed_demo
 from assessment.services.migrate import upgrade
 from assessment.services.models import (
+    ApiToken,
     Assessment,
     Campaign,
     CampaignReminder,
     CampaignTarget,
     ExportJob,
+    IdempotentRequest,
     Invitation,
     ProviderGrant,
     RecoveryCode,
@@ -107,6 +109,12 @@ def _account_and_campaign_rows(s: Session, user: User) -> None:
     s.add_all([campaign, target])
     s.flush()
     s.add(CampaignReminder(target_id=target.id, kind="not_started", email=EMAIL, sent_at=when))
+    token = ApiToken(user_id=user.id, name="ERP", prefix="cxa_ab12", token_hash="a" * 64,
+                     scopes=["read:own", "write:own"], expires_at=when, last_used_at=when)  # fmt: skip
+    s.add(token)
+    s.flush()
+    s.add(IdempotentRequest(token_id=token.id, key="k-1", fingerprint="f" * 64, status=201,
+                            body={"id": "x1", "分数": 61.5}))  # fmt: skip
     submitted = s.scalar(select(Assessment).where(Assessment.status == "submitted",
                                                   Assessment.enterprise_id == user.enterprise_id))  # fmt: skip
     submitted.campaign_id, submitted.review_status = campaign.id, "returned"
