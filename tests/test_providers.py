@@ -349,3 +349,12 @@ def test_admins_list_and_filter_providers(app, world):
     page = text_of(admin.get("/admin/users?role=provider"))
     assert PROVIDER in page and ORG in page and "服务商" in page
     assert "a@example.com" not in page
+
+
+def test_the_demo_enterprise_user_owns_it_and_can_grant(app, runner):
+    assert runner.invoke(args=["seed-demo", "--enterprises", "30"]).exit_code == 0
+    with app_session(app) as s:
+        create_provider_user(s, PROVIDER, PASSWORD, ORG)
+    demo = app.test_client()
+    login(demo, "demo-enterprise@cixi.example", "cixi-demo-2025")
+    assert grant(demo).status_code == 302

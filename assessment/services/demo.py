@@ -21,7 +21,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from assessment.core.enterprise import industries, size_class, towns
-from assessment.core.enums import Role
+from assessment.core.enums import Membership, Role
 from assessment.core.question_types.base import clip
 from assessment.core.questionnaire.answers import clean
 from assessment.core.questionnaire.model import NA, Question, Questionnaire
@@ -298,7 +298,14 @@ def _demo_users(session: Session, enterprise_id: int) -> None:
     for email, (role, ent_id) in wanted.items():
         if session.scalar(select(User.id).where(User.email == email)) is None:
             session.add(
-                User(email=email, password_hash=password_hash, role=role, enterprise_id=ent_id)
+                User(
+                    email=email,
+                    password_hash=password_hash,
+                    role=role,
+                    enterprise_id=ent_id,
+                    # The demo enterprise's user owns it (grants providers, invites colleagues).
+                    membership=Membership.OWNER if ent_id else None,
+                )
             )
     session.flush()
 
