@@ -143,6 +143,34 @@ EXPECTED = {
         "POST",
         {"anon": LOGIN, "ent_a": 302, "ent_b": 404, "bureau": 403, "admin": 403, "provider": 403},
     ),
+    # Colleagues: the team page (members read it), the owner's actions (an empty post comes back
+    # with its errors; a colleague or invitation of no enterprise of theirs: 404), one's own
+    # name, and an invitation link (an unknown token: 404 for everyone).
+    "team.index": (
+        "GET",
+        {"anon": LOGIN, "ent_a": 200, "ent_b": 200, "bureau": 403, "admin": 403, "provider": 403},
+    ),
+    "team.invite": (
+        "POST",
+        {"anon": LOGIN, "ent_a": 200, "ent_b": 200, "bureau": 403, "admin": 403, "provider": 403},
+    ),
+    "team.revoke": (
+        "POST",
+        {"anon": LOGIN, "ent_a": 404, "ent_b": 404, "bureau": 403, "admin": 403, "provider": 403},
+    ),
+    "team.remove": (
+        "POST",
+        {"anon": LOGIN, "ent_a": 404, "ent_b": 404, "bureau": 403, "admin": 403, "provider": 403},
+    ),
+    "team.transfer": (
+        "POST",
+        {"anon": LOGIN, "ent_a": 404, "ent_b": 404, "bureau": 403, "admin": 403, "provider": 403},
+    ),
+    "team.rename": (
+        "POST",
+        {"anon": LOGIN, "ent_a": 200, "ent_b": 200, "bureau": 403, "admin": 403, "provider": 403},
+    ),
+    "team.accept": ("GET", dict.fromkeys(ROLES, 404)),
     "provider.home": (
         "GET",
         {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 403, "admin": 403, "provider": 200},
@@ -240,6 +268,7 @@ def url_for_rule(rule, ids) -> str:
         "no-such-job" if rule.endpoint.startswith("bureau.job") else ids["submitted"],
         "index": 0, "fmt": "csv", "user_id": ids["target"], "questionnaire_id": "lianghua",
         "filename": "css/app.css", "grant_id": ids["grant"],
+        "invitation_id": 2**31 - 1, "token": "no-such-invitation",
     }  # fmt: skip
     path = rule.rule
     for name in rule.arguments:

@@ -37,6 +37,14 @@ UPDATE_PROFILE = "update_profile"
 CORRECT_USCC = "correct_uscc"
 EXPORT_OWN_DATA = "export_own_data"
 ACTIONS += (UPDATE_PROFILE, CORRECT_USCC, EXPORT_OWN_DATA)
+# Colleagues (services/team.py): invitations, members leaving, ownership handed over.
+INVITE_COLLEAGUE = "invite_colleague"
+REVOKE_INVITATION = "revoke_invitation"
+ACCEPT_INVITATION = "accept_invitation"
+REMOVE_MEMBER = "remove_member"
+TRANSFER_OWNERSHIP = "transfer_ownership"
+ACTIONS += (INVITE_COLLEAGUE, REVOKE_INVITATION, ACCEPT_INVITATION, REMOVE_MEMBER,
+            TRANSFER_OWNERSHIP)  # fmt: skip
 # Service providers (services/grants.py): an owner's grants, and what a provider did or tried.
 GRANT_PROVIDER = "grant_provider"
 REVOKE_PROVIDER = "revoke_provider"

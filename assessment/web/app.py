@@ -29,6 +29,7 @@ from assessment.web.reports.routes import bp as reports_bp
 from assessment.web.results.routes import bp as results_bp
 from assessment.web.survey.fields import SurveyForms
 from assessment.web.survey.routes import bp as survey_bp
+from assessment.web.team.routes import bp as team_bp
 from reports import configure_reportlab
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -46,6 +47,7 @@ BLUEPRINTS = (
     profile_bp,
     my_data_bp,
     admin_enterprises_bp,
+    team_bp,
 )
 
 

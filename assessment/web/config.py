@@ -30,6 +30,9 @@ class DefaultConfig:
     # Rate limiting (Flask-Limiter); memory by default, Redis in production.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_LOGIN = "10 per minute;50 per hour"
+    # Colleagues: invitations sent per enterprise; invitation links opened or used per address.
+    RATELIMIT_INVITE = "20 per hour;50 per day"
+    RATELIMIT_INVITE_ACCEPT = "20 per 5 minutes;60 per hour"
     RATELIMIT_HEADERS_ENABLED = True
     REPORT_FONT: str | None = None
     PRODUCTION = False

@@ -35,6 +35,7 @@ MESSAGES = {
 # Views that re-render their form with the posted data (unsaved) when the CSRF token is bad.
 CSRF_RERENDER_ENDPOINTS = {"survey.page", "auth.register", "auth.login", "survey.review",
                            "grants.create"}  # fmt: skip
+CSRF_RERENDER_ENDPOINTS |= {"team.invite", "team.rename", "team.accept"}
 CSRF_RERENDER_ENDPOINTS |= {"profile.update", "admin_enterprises.correct"}
 CSRF_RERENDER_ENDPOINTS |= {"join.register"}
 

@@ -47,12 +47,22 @@ ACTION_LABELS |= {
     audit.PROVIDER_DENIED: _l("Service provider refused (no access)"),
 }
 
+# Colleagues (services/team.py).
+ACTION_LABELS |= {
+    audit.INVITE_COLLEAGUE: _l("Invited a colleague"),
+    audit.REVOKE_INVITATION: _l("Withdrew an invitation"),
+    audit.ACCEPT_INVITATION: _l("Joined an enterprise by invitation"),
+    audit.REMOVE_MEMBER: _l("Removed a colleague"),
+    audit.TRANSFER_OWNERSHIP: _l("Handed over ownership"),
+}
+
 TARGET_LABELS = {
     "user": _l("Account"),
     "enterprise": _l("Company"),
     "assessment": _l("Assessment"),
     "report": _l("Report"),
 }
+TARGET_LABELS.setdefault("invitation", _l("Invitation"))  # colleagues invited by email
 
 STATUS_ACTIVE = "active"
 STATUS_INACTIVE = "inactive"

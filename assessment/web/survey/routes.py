@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -82,11 +83,7 @@ def page(public_id: str, index: int):
         return redirect(url_for("results.show", public_id=public_id))
     form.lock_version.data = str(assessment.lock_version)
     if outcome.conflict:
-        banner = _(
-            "These answers were changed in another window or tab since you opened this page. "
-            "Your answers below have NOT been saved yet; where the other window saved something "
-            "different it is shown under the question. Check and press Save again to keep yours."
-        )
+        banner = _conflict_banner(assessment)
         return _render_page(assessment, questionnaire, current, form, outcome.problems, banner,
                             outcome.others)  # fmt: skip
     if outcome.problems:
@@ -98,6 +95,24 @@ def page(public_id: str, index: int):
     if nav == "save":
         flash(_("Saved."), "success")
     return redirect(url_for("survey.page", public_id=public_id, index=outcome.next_page))
+
+
+def _conflict_banner(assessment) -> str:
+    """Who saved since the page was opened: another window of this user, or a colleague (named)."""
+    saver = assessment.updated_by
+    if saver is None or saver.id == current_user.id:
+        return _(
+            "These answers were changed in another window or tab since you opened this page. "
+            "Your answers below have NOT been saved yet; where the other window saved something "
+            "different it is shown under the question. Check and press Save again to keep yours."
+        )
+    return _(
+        "%(name)s saved answers in this assessment at %(when)s, after you opened this page. "
+        "Your answers below have NOT been saved yet; where %(name)s saved something different "
+        "it is shown under the question. Check and press Save again to keep yours.",
+        name=saver.label,
+        when=format_datetime(assessment.updated_at, "HH:mm"),
+    )
 
 
 def _render_page(assessment, questionnaire, current, form, problems=None, banner=None, others=None):
