@@ -4,7 +4,7 @@ ids give 404; ids in URLs are not guessable."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from flask_login import login_user
@@ -15,6 +15,8 @@ from assessment.services.accounts import create_provider_user, hash_password
 from assessment.services.models import (
     Assessment,
     AuditEvent,
+    Campaign,
+    CampaignTarget,
     Enterprise,
     ProviderGrant,
     User,
@@ -28,7 +30,7 @@ from .helpers import USCC_A, USCC_B, login, register, save_page, start, typical_
 
 PASSWORD = "Matrix-Pass-2025"
 LOGIN = "LOGIN"  # a redirect to the sign-in page
-ROLES = ("anon", "ent_a", "ent_b", "bureau", "admin", "provider")
+ROLES = ("anon", "ent_a", "ent_b", "bureau", "admin", "provider", "officer")
 
 # endpoint → (method, expected per role). Numbers are status codes.
 EXPECTED = {
@@ -205,7 +207,117 @@ EXPECTED = {
         "POST",
         {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 403, "admin": 200, "provider": 403},
     ),
+    # Review of campaign submissions (A's cloud submission waits in review): the queue and one
+    # submission for readers; a decision without a button decides nothing (400); correcting a
+    # submission that was not returned goes back home with the reason.
+    "review.queue": (
+        "GET",
+        {
+            "anon": LOGIN,
+            "ent_a": 403,
+            "ent_b": 403,
+            "bureau": 200,
+            "admin": 200,
+            "provider": 403,
+            "officer": 200,
+        },
+    ),
+    "review.show": (
+        "GET",
+        {
+            "anon": LOGIN,
+            "ent_a": 403,
+            "ent_b": 403,
+            "bureau": 200,
+            "admin": 200,
+            "provider": 403,
+            "officer": 200,
+        },
+    ),
+    "review.decide": (
+        "POST",
+        {
+            "anon": LOGIN,
+            "ent_a": 403,
+            "ent_b": 403,
+            "bureau": 400,
+            "admin": 400,
+            "provider": 403,
+            "officer": 403,
+        },
+    ),
+    "review.correct": (
+        "POST",
+        {
+            "anon": LOGIN,
+            "ent_a": 302,
+            "ent_b": 404,
+            "bureau": 403,
+            "admin": 403,
+            "provider": 302,
+            "officer": 403,
+        },
+    ),
+    # A campaign's progress and its laggards, for readers (the officer: of A's town).
+    "campaign_progress.show": (
+        "GET",
+        {
+            "anon": LOGIN,
+            "ent_a": 403,
+            "ent_b": 403,
+            "bureau": 200,
+            "admin": 200,
+            "provider": 403,
+            "officer": 200,
+        },
+    ),
+    "campaign_progress.laggards_export": (
+        "GET",
+        {
+            "anon": LOGIN,
+            "ent_a": 403,
+            "ent_b": 403,
+            "bureau": 200,
+            "admin": 200,
+            "provider": 403,
+            "officer": 200,
+        },
+    ),
+    # An admin sets a town officer's towns.
+    "officers.towns": (
+        "GET",
+        {
+            "anon": LOGIN,
+            "ent_a": 403,
+            "ent_b": 403,
+            "bureau": 403,
+            "admin": 200,
+            "provider": 403,
+            "officer": 403,
+        },
+    ),
 }
+# The town officer of zhouxiang (A's and B's town) on the rows above without one: the bureau's
+# reading views of its town (results and PDFs of A, batch reports, its own jobs only), nothing of
+# the enterprises' own, the providers' or the admins' pages.
+OFFICER = {
+    "main.index": 200, "auth.login": 302, "auth.register": 302, "auth.logout": 302,
+    "account.index": 200, "survey.home": 403, "survey.start": 403, "survey.page": 403,
+    "survey.review": 403, "results.show": 200, "reports.download": 200,
+    "bureau.dashboard": 200, "bureau.enterprises": 200, "bureau.enterprise": 200,
+    "bureau.export": 200, "bureau.batch_reports": 302, "bureau.job": 404,
+    "bureau.job_download": 404, "admin.users": 403, "admin.audit": 403, "admin.deactivate": 403,
+    "admin.activate": 403, "admin.reset_password": 403, "admin.reset_mfa": 403,
+    "grants.index": 403, "grants.create": 403, "grants.revoke": 403, "provider.home": 403,
+    "provider.act": 403, "provider.stop": 403, "profile.show": 403, "profile.update": 403,
+    "my_data.download": 403, "admin_enterprises.show": 403, "admin_enterprises.correct": 403,
+    "team.index": 403, "team.invite": 403, "team.revoke": 403, "team.remove": 403,
+    "team.transfer": 403, "team.rename": 403,
+}  # fmt: skip
+for _endpoint, _status in OFFICER.items():
+    if _endpoint in EXPECTED:
+        EXPECTED[_endpoint][1].setdefault("officer", _status)
+
 
 
 @pytest.fixture
@@ -229,6 +341,8 @@ def world(app, registry):
             ("target@jxj.example", "bureau"),
         ):
             s.add(User(email=email, password_hash=hash_password(PASSWORD), role=role))
+        s.add(User(email="officer@jxj.example", password_hash=hash_password(PASSWORD),
+                   role="town_officer", towns=["zhouxiang"]))  # fmt: skip
         s.commit()
         a = s.scalar(select(Enterprise).where(Enterprise.uscc == USCC_A))
         submitted = s.scalar(
@@ -246,18 +360,37 @@ def world(app, registry):
                             expires_at=utcnow() + timedelta(days=30)))  # fmt: skip
         s.commit()
         ended = s.scalar(select(ProviderGrant.id).order_by(ProviderGrant.id).limit(1))
+        campaign = _campaign_with_submission_in_review(s, a, submitted)
         ids = {
             "submitted": submitted.public_id,
             "draft": draft.public_id,
             "enterprise": a.public_id,
             "target": target,
             "grant": ended,
+            "campaign": campaign.public_id,
+            "officer": s.scalar(select(User.id).where(User.email == "officer@jxj.example")),
         }
     login(clients["bureau"], "bureau@jxj.example", PASSWORD)
     login(clients["admin"], "admin@jxj.example", PASSWORD)
     login(clients["provider"], "provider@xx.example", PASSWORD)
     assert clients["provider"].post(f"/provider/act/{ids['enterprise']}").status_code == 302
+    login(clients["officer"], "officer@jxj.example", PASSWORD)
     return clients, ids
+
+
+def _campaign_with_submission_in_review(s, enterprise, submitted) -> Campaign:
+    """A running cloud campaign with A as its bound target, A's submission waiting in review."""
+    today = date.today()
+    campaign = Campaign(name="矩阵任务", questionnaire_ids=["cloud"], starts_on=today - timedelta(days=5),
+                        ends_on=today + timedelta(days=5))  # fmt: skip
+    s.add(campaign)
+    s.add(CampaignTarget(campaign=campaign, uscc=enterprise.uscc, name=enterprise.name,
+                         town=enterprise.town, industry=enterprise.industry,
+                         invite_code="MATRIX000001", enterprise_id=enterprise.id))  # fmt: skip
+    s.flush()
+    submitted.campaign_id, submitted.review_status = campaign.id, "pending"
+    s.commit()
+    return campaign
 
 
 def url_for_rule(rule, ids) -> str:
@@ -270,6 +403,10 @@ def url_for_rule(rule, ids) -> str:
         "filename": "css/app.css", "grant_id": ids["grant"],
         "invitation_id": 2**31 - 1, "token": "no-such-invitation",
     }  # fmt: skip
+    if rule.endpoint.startswith("campaign_progress."):
+        values["public_id"] = ids["campaign"]
+    if rule.endpoint.startswith("officers."):
+        values["user_id"] = ids["officer"]
     path = rule.rule
     for name in rule.arguments:
         path = path.replace(f"<{name}>", str(values[name]))

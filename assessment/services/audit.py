@@ -37,6 +37,20 @@ UPDATE_PROFILE = "update_profile"
 CORRECT_USCC = "correct_uscc"
 EXPORT_OWN_DATA = "export_own_data"
 ACTIONS += (UPDATE_PROFILE, CORRECT_USCC, EXPORT_OWN_DATA)
+# Town officers and the review of campaign submissions (services/town_officers.py, review.py,
+# campaign_progress.py).
+SET_OFFICER_TOWNS = "set_officer_towns"
+VIEW_PROGRESS = "view_progress"
+EXPORT_LAGGARDS = "export_laggards"
+VIEW_REVIEW = "view_review"
+APPROVE_SUBMISSION = "approve_submission"
+RETURN_SUBMISSION = "return_submission"
+START_CORRECTION = "start_correction"
+# A town officer's every view is recorded, the aggregate ones too.
+VIEW_DASHBOARD = "view_dashboard"
+VIEW_ENTERPRISE_LIST = "view_enterprise_list"
+ACTIONS += (SET_OFFICER_TOWNS, VIEW_PROGRESS, EXPORT_LAGGARDS, VIEW_REVIEW, APPROVE_SUBMISSION,
+            RETURN_SUBMISSION, START_CORRECTION, VIEW_DASHBOARD, VIEW_ENTERPRISE_LIST)  # fmt: skip
 # Colleagues (services/team.py): invitations, members leaving, ownership handed over.
 INVITE_COLLEAGUE = "invite_colleague"
 REVOKE_INVITATION = "revoke_invitation"

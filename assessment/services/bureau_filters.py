@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import and_, func, select
 
-from assessment.core.enums import Status
-from assessment.services.models import Assessment
+from assessment.core.enums import Review, Status
+from assessment.services.models import Assessment, Enterprise
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,10 @@ class Filters:
     # The versions counted together (`Registry.pooled`: `version` and those comparable with it);
     # empty means `version` alone. Part of every cache key, as the filters are.
     versions: tuple[str, ...] = ()
+    # A town officer's scope: only enterprises now in these towns (None: the whole city).
+    towns: frozenset[str] | None = None
+    # Only submissions the bureau approved in a campaign review (each enterprise's latest of them).
+    approved_only: bool = False
 
     def __post_init__(self) -> None:
         # One spelling per pool, so equal filters are equal cache keys: a pool of just `version`
@@ -41,9 +45,8 @@ class Filters:
 
     def without_cohort(self) -> Filters:
         """The same period, questionnaire versions and stage for the whole city."""
-        return Filters(self.questionnaire_id, self.version, self.start, self.end,
-                       include_demo=self.include_demo, stage=self.stage,
-                       versions=self.versions)  # fmt: skip
+        # `replace` keeps everything else, the officer's towns and the approved-only choice too.
+        return replace(self, industry=None, town=None, size_class=None)
 
     @property
     def has_cohort(self) -> bool:
@@ -65,7 +68,9 @@ class Filters:
         return cls(data["questionnaire"], data["version"], when(data.get("start")),
                    when(data.get("end")), data.get("industry"), data.get("town"), data.get("size"),
                    bool(data.get("include_demo")), data.get("stage"),
-                   tuple(data.get("versions") or ()))  # fmt: skip
+                   tuple(data.get("versions") or ()),
+                   frozenset(data["towns"]) if data.get("towns") is not None else None,
+                   bool(data.get("approved_only")))  # fmt: skip
 
     def describe(self) -> dict:
         """The filter as plain values (for audit records and export metadata); the stage only
@@ -82,6 +87,10 @@ class Filters:
         }
         if len(self.pool) > 1:
             described["versions"] = list(self.pool)
+        if self.towns is not None:
+            described["towns"] = sorted(self.towns)
+        if self.approved_only:
+            described["approved_only"] = True
         return described | ({"stage": self.stage} if self.stage else {})
 
 
@@ -105,6 +114,11 @@ def submitted_conditions(filters: Filters) -> list:
         conditions.append(Assessment.town == filters.town)
     if filters.size_class:
         conditions.append(Assessment.size_class == filters.size_class)
+    if filters.towns is not None:  # by the enterprise's town now: its officer's, wherever it was
+        in_towns = select(Enterprise.id).where(Enterprise.town.in_(sorted(filters.towns)))
+        conditions.append(Assessment.enterprise_id.in_(in_towns))
+    if filters.approved_only:
+        conditions.append(Assessment.review_status == Review.APPROVED)
     return conditions
 
 
@@ -114,14 +128,15 @@ def latest_set(filters: Filters):
     so an older assessment at the stage never stands in for a newer one at another).
 
     Up to now, the maintained `is_latest` flag answers it through an index; for a period that
-    ends in the past, a window function picks the latest within the period.
+    ends in the past, or approved submissions only (an enterprise's latest approved one need not
+    be its latest), a window function picks the latest within the period.
     """
     columns = (
         Assessment.id, Assessment.enterprise_id, Assessment.total, Assessment.stage,
         Assessment.industry, Assessment.town, Assessment.size_class, Assessment.submitted_at,
     )  # fmt: skip
     conditions = submitted_conditions(filters)
-    if filters.end is None:
+    if filters.end is None and not filters.approved_only:
         if filters.stage is not None:
             conditions.append(Assessment.stage == filters.stage)
         return (

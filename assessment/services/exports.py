@@ -138,8 +138,9 @@ def points_values(result: Result, questionnaire: Questionnaire, lang: str) -> li
 
 
 def csv_chunks(rows: Iterable[Row], questionnaire: Questionnaire, lang: str,
-               texts: dict[str, str]) -> Iterator[bytes]:  # fmt: skip
-    """The CSV as UTF-8 byte chunks, BOM first (so Excel reads Chinese correctly)."""
+               texts: dict[str, str], shows: str | None = None) -> Iterator[bytes]:  # fmt: skip
+    """The CSV as UTF-8 byte chunks, BOM first (so Excel reads Chinese correctly); `shows`, when
+    given, is a last line saying which submissions and towns the rows are (approved only…)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
@@ -157,6 +158,8 @@ def csv_chunks(rows: Iterable[Row], questionnaire: Questionnaire, lang: str,
             yield drain()
     if questionnaire.note.zh:  # a last line of one cell: the file stays one table plus a note
         writer.writerow([questionnaire.note.get(lang)])
+    if shows:
+        writer.writerow([neutralise(shows)])
     yield drain()
 
 
@@ -177,7 +180,8 @@ def _group_rows(title: str, groups: list[GroupRow], label, questionnaire: Questi
 
 
 def write_xlsx(out: BinaryIO, rows: Iterable[Row], questionnaire: Questionnaire, lang: str,
-               texts: dict[str, str], dashboard: Dashboard | None) -> None:  # fmt: skip
+               texts: dict[str, str], dashboard: Dashboard | None,
+               shows: str | None = None) -> None:  # fmt: skip
     """An XLSX workbook: a sheet of enterprises with their latest scores and a sheet of cohort
     tables (by industry, town, size), written in streaming mode."""
     book = Workbook(write_only=True)
@@ -201,4 +205,6 @@ def write_xlsx(out: BinaryIO, rows: Iterable[Row], questionnaire: Questionnaire,
             for line in _group_rows(title, groups, label, questionnaire, lang,
                                     texts["at_or_above"]):  # fmt: skip
                 cohorts.append(line)
+    if shows:  # which submissions and towns every figure of the workbook counts
+        cohorts.append([neutralise(shows)])
     book.save(out)

@@ -161,11 +161,13 @@ def rebuild(bind) -> None:
 
 def answers(filters: Filters) -> bool:
     """True when `filters` can be answered from the totals: a period up to now starting at a
-    month boundary (or unbounded) and at most one cohort attribute."""
+    month boundary (or unbounded) and at most one cohort attribute; never for a town officer's
+    scope or approved submissions only (the totals know neither)."""
     start = filters.start
     aligned = start is None or (start.day == 1 and start.time() == datetime.min.time())
     chosen = [c for c in (filters.industry, filters.town, filters.size_class) if c]
-    return filters.end is None and aligned and len(chosen) <= 1
+    plain = filters.towns is None and not filters.approved_only
+    return filters.end is None and aligned and len(chosen) <= 1 and plain
 
 
 def weakest(session: Session, filters: Filters, limit: int) -> list[tuple[str, float, int]]:

@@ -17,7 +17,7 @@ from assessment.core.questionnaire.model import Page, Questionnaire
 from assessment.core.scoring import SCORED, Result, score
 from assessment.core.survey import check_page, destination, differing, resume_page
 from assessment.core.text import Problem
-from assessment.services import indicator_totals
+from assessment.services import indicator_totals, review
 from assessment.services.cache import bump_generation
 from assessment.services.models import (
     Assessment,
@@ -198,10 +198,12 @@ def _compare_and_set(session: Session, assessment: Assessment, answers: dict[str
 
 
 def submit(
-    session: Session, assessment: Assessment, questionnaire: Questionnaire, by: User | None = None
-) -> Result:
+    session: Session, assessment: Assessment, questionnaire: Questionnaire, by: User | None = None,
+    registry: Registry | None = None,
+) -> Result:  # fmt: skip
     """Freeze the answers, score them and store the scores, all in one transaction; `by` is the
-    user who submitted."""
+    user who submitted. A campaign submission goes into review with its plausibility flags
+    (`services.review`; `registry` lets them compare with the enterprise's other questionnaires)."""
     if assessment.status != Status.DRAFT:
         raise ConflictError("already submitted")
     answers = clean(questionnaire, assessment.answers)
@@ -215,6 +217,7 @@ def submit(
     try:
         previous = _previous_latest(session, assessment)
         _claim(session, assessment, questionnaire, answers, result, saved_by(by, "submitted_by_id"))
+        review.on_submit(session, assessment, questionnaire, result, registry)
         rows = score_rows(assessment.id, result)
         session.add_all(rows)
         scores = [row for row in rows if isinstance(row, QuestionScore)]

@@ -14,6 +14,7 @@ from assessment.core.enums import Membership, Role
 from assessment.core.questionnaire.model import Questionnaire
 from assessment.services import grants
 from assessment.services.models import Assessment, Enterprise
+from assessment.services.town_officers import Scope, enterprise_visible, scope_of
 from assessment.web.extensions import db
 
 # The session key of the enterprise a service provider chose to work for (its public id).
@@ -40,6 +41,9 @@ enterprise_required = role_required(Role.ENTERPRISE)
 # Who fills surveys: an enterprise's users, and service providers for the enterprise they act for.
 filler_required = role_required(Role.ENTERPRISE, Role.PROVIDER)
 bureau_required = role_required(Role.BUREAU, Role.ADMIN)
+# The bureau's reading views: analysts and admins, and town officers within their towns (every
+# such view applies `current_scope()`; `viewable_assessment` checks it for single assessments).
+reader_required = role_required(Role.BUREAU, Role.ADMIN, Role.TOWN_OFFICER)
 admin_required = role_required(Role.ADMIN)
 
 
@@ -68,7 +72,14 @@ def viewable_assessment(public_id: str) -> Assessment:
         abort(404)
     if current_user.role == Role.PROVIDER and not provider_may_act_for(assessment.enterprise):
         abort(404)
+    if not enterprise_visible(assessment.enterprise, current_scope()):
+        abort(404)  # a town officer: another town's enterprise
     return assessment
+
+
+def current_scope() -> Scope:
+    """The towns the signed-in user may see in the bureau's views (None: the whole city)."""
+    return scope_of(current_user) if current_user.role == Role.TOWN_OFFICER else None
 
 
 def own_assessment(public_id: str) -> Assessment:

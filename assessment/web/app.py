@@ -17,16 +17,19 @@ from assessment.web.admin.routes import bp as admin_bp
 from assessment.web.auth.routes import bp as auth_bp
 from assessment.web.auth.session import load_user
 from assessment.web.bureau.routes import bp as bureau_bp
+from assessment.web.campaigns.progress import bp as campaign_progress_bp
 from assessment.web.config import DEFAULT_SECRET_KEY, DefaultConfig, from_environment
 from assessment.web.extensions import babel, csrf, db, limiter, login_manager, mail
 from assessment.web.grants.routes import bp as grants_bp
 from assessment.web.i18n import select_locale
 from assessment.web.main.routes import bp as main_bp
 from assessment.web.my_data.routes import bp as my_data_bp
+from assessment.web.officers.routes import bp as officers_bp
 from assessment.web.profile.routes import bp as profile_bp
 from assessment.web.provider.routes import bp as provider_bp
 from assessment.web.reports.routes import bp as reports_bp
 from assessment.web.results.routes import bp as results_bp
+from assessment.web.review.routes import bp as review_bp
 from assessment.web.survey.fields import SurveyForms
 from assessment.web.survey.routes import bp as survey_bp
 from assessment.web.team.routes import bp as team_bp
@@ -47,6 +50,9 @@ BLUEPRINTS = (
     profile_bp,
     my_data_bp,
     admin_enterprises_bp,
+    review_bp,
+    campaign_progress_bp,
+    officers_bp,
     team_bp,
 )
 

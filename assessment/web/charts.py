@@ -12,10 +12,12 @@ from assessment.core.charts import (
     chart_texts,
     dashboard_figures,
     history_line,
+    progress_bars,
     result_figures,
     to_svg,
 )
 from assessment.core.charts.dashboard_figures import DashboardNumbers
+from assessment.core.charts.progress_figures import ProgressCounts
 from assessment.core.questionnaire.model import Questionnaire
 from assessment.core.result_view import ResultView
 
@@ -32,6 +34,11 @@ def dashboard_charts(
     """The dashboard's stage shares, score histogram and quarterly trend, by name."""
     figures = dashboard_figures(data, questionnaire.levels, lang, chart_texts(gettext))
     return {name: Markup(to_svg(fig)) for name, fig in figures.items()}
+
+
+def progress_chart(rows: Sequence[tuple[str, ProgressCounts]]) -> Markup:
+    """A campaign's progress: one bar per (label, counts) split by how far the targets got."""
+    return Markup(to_svg(progress_bars(rows, chart_texts(gettext))))
 
 
 def history_chart(assessments: Sequence, questionnaire: Questionnaire, lang: str) -> Markup:

@@ -1,8 +1,8 @@
 """Charts as plain shapes, drawn once and rendered twice: SVG for pages, reportlab for the PDF.
 
-`shapes` holds the shapes and the Figure, `plots` the generic builders, `result_figures` and
-`dashboard_figures` the product's figures, `texts` every text they show, `svg` the page renderer.
-No Flask, no reportlab here.
+`shapes` holds the shapes and the Figure, `plots` the generic builders, `result_figures`,
+`dashboard_figures` and `progress_figures` the product's figures, `texts` every text they show,
+`svg` the page renderer. No Flask, no reportlab here.
 """
 
 from assessment.core.charts.dashboard_figures import (
@@ -11,6 +11,7 @@ from assessment.core.charts.dashboard_figures import (
     score_histogram,
 )
 from assessment.core.charts.plots import band_bars, column_chart, line_chart, radar, share_bar
+from assessment.core.charts.progress_figures import progress_bars
 from assessment.core.charts.result_figures import dimension_bands, peers_of, result_figures
 from assessment.core.charts.shapes import (
     PALETTE,
@@ -47,6 +48,7 @@ __all__ = [
     "history_line",
     "line_chart",
     "peers_of",
+    "progress_bars",
     "radar",
     "result_figures",
     "score_histogram",

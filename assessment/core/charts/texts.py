@@ -25,6 +25,13 @@ CHART_TEXTS = {
     "histogram_title": N_("Enterprises by total score"),
     "trend_title": N_("Mean total score by quarter"),
     "history_title": N_("Total score over time: %(title)s"),
+    # A campaign's progress (progress_figures).
+    "progress_title": N_("Campaign progress: how far each group's targets got"),
+    "progress_approved": N_("Approved"),
+    "progress_submitted": N_("Submitted, awaiting review"),
+    "progress_started": N_("Started, not submitted"),
+    "progress_registered": N_("Registered, not started"),
+    "progress_not_registered": N_("Not registered"),
 }
 
 

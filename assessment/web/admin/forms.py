@@ -17,6 +17,7 @@ ROLE_LABELS = {
     Role.BUREAU: _l("Bureau analyst"),
     Role.ADMIN: _l("Administrator"),
     Role.PROVIDER: _l("Service provider"),
+    Role.TOWN_OFFICER: _l("Town officer"),
 }
 
 ACTION_LABELS = {
@@ -56,6 +57,19 @@ ACTION_LABELS |= {
     audit.TRANSFER_OWNERSHIP: _l("Handed over ownership"),
 }
 
+# Town officers and the review of campaign submissions (services/town_officers.py, review.py).
+ACTION_LABELS |= {
+    audit.SET_OFFICER_TOWNS: _l("Set a town officer's towns"),
+    audit.VIEW_PROGRESS: _l("Viewed a campaign's progress"),
+    audit.EXPORT_LAGGARDS: _l("Exported a campaign's laggards"),
+    audit.VIEW_REVIEW: _l("Viewed the review of a submission"),
+    audit.APPROVE_SUBMISSION: _l("Approved a submission"),
+    audit.RETURN_SUBMISSION: _l("Returned a submission for correction"),
+    audit.START_CORRECTION: _l("Started correcting a returned submission"),
+    audit.VIEW_DASHBOARD: _l("Viewed the dashboard"),
+    audit.VIEW_ENTERPRISE_LIST: _l("Viewed the enterprise list"),
+}
+
 TARGET_LABELS = {
     "user": _l("Account"),
     "enterprise": _l("Company"),
@@ -63,6 +77,7 @@ TARGET_LABELS = {
     "report": _l("Report"),
 }
 TARGET_LABELS.setdefault("invitation", _l("Invitation"))  # colleagues invited by email
+TARGET_LABELS.setdefault("campaign", _l("Campaign"))  # progress views and laggard exports
 
 STATUS_ACTIVE = "active"
 STATUS_INACTIVE = "inactive"

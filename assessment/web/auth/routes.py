@@ -96,7 +96,7 @@ def login():
         else:
             _start_session(user)
             target = request.args.get("next")
-            if user.role in ("bureau", "admin") and not target:
+            if user.role in ("bureau", "admin", "town_officer") and not target:
                 target = url_for("bureau.dashboard") if "bureau" in current_app.blueprints else None
             return redirect(_safe_next(target))
     return render_template("auth/login.html", form=form, error=error)

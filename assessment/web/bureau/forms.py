@@ -10,7 +10,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import Form, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
-from assessment.core.enterprise import industries, size_classes, towns
+from assessment.core.enterprise import industries, is_town, size_classes, town_label, towns
+from assessment.core.enums import Review
 from assessment.core.questionnaire import Registry
 from assessment.core.questionnaire.model import Questionnaire
 from assessment.services.bureau_filters import Filters
@@ -77,6 +78,9 @@ def canonical(registry: Registry, value: str | None) -> str | None:
     return qid if pool == registry.pooled(qid, registry.get(qid).version) else f"{qid}@{pool[-1]}"
 
 
+APPROVED = Review.APPROVED.value
+
+
 class FilterForm(Form):
     q = SelectField(_l("Questionnaire"))
     period = SelectField(_l("Period"), default="all")
@@ -84,10 +88,13 @@ class FilterForm(Form):
     town = SelectField(_l("Town / subdistrict"), default="")
     size = SelectField(_l("Size"), default="")
     level = SelectField(_l("Stage / tier"), default="")  # of the latest assessment
+    # Which submissions count: all of them, or only those approved in a campaign review.
+    review = SelectField(_l("Submissions"), default="")
     search = StringField(_l("Name or credit code"))
 
-    def __init__(self, formdata, **kwargs):
+    def __init__(self, formdata, scope: frozenset[str] | None = None, **kwargs):
         super().__init__(formdata, **kwargs)
+        self.scope = scope  # a town officer's towns: the only towns offered, and always applied
         lang = current_lang()
         everything = [SelectChoice("", _("All"))]
         registry = current_app.extensions["questionnaires"]
@@ -97,7 +104,10 @@ class FilterForm(Form):
         self.industry.choices = everything + [
             SelectChoice(i.code, i.label(lang)) for i in industries()
         ]
-        self.town.choices = everything + [SelectChoice(t.code, t.label(lang)) for t in towns()]
+        self.town.choices = everything + [SelectChoice(t.code, t.label(lang)) for t in towns()
+                                          if scope is None or t.code in scope]  # fmt: skip
+        self.review.choices = [SelectChoice("", _("All submissions")),
+                               SelectChoice(APPROVED, _("Approved submissions only"))]  # fmt: skip
         self.size.choices = everything + [
             SelectChoice(s.code, s.label(lang)) for s in size_classes()
         ]
@@ -127,12 +137,17 @@ class FilterForm(Form):
         ignored = []
         values = {}
         registry = current_app.extensions["questionnaires"]
-        for field in (self.q, self.period, self.industry, self.town, self.size, self.level):
+        fields = (self.q, self.period, self.industry, self.town, self.size, self.level, self.review)
+        for field in fields:
             if field is self.level:  # the stages of the questionnaire just resolved
                 self._levels_of(self._questionnaire(values["q"]))
             allowed = [c.value for c in field.choices]
             value = field.data if field.data is not None else field.default
-            if value not in allowed:
+            if field is self.town and value not in allowed and is_town(value):
+                ignored.append(_("%(town)s is not one of your towns; it was ignored.",
+                                 town=town_label(value, current_lang())))  # fmt: skip
+                value = field.data = field.default
+            elif value not in allowed:
                 ignored.append(_("Unknown %(field)s “%(value)s” was ignored.", field=field.label.text,
                                  value=str(value)[:40]))  # fmt: skip
                 value = field.default if field.default is not None else allowed[0]
@@ -145,13 +160,15 @@ class FilterForm(Form):
             values["industry"] or None, values["town"] or None, values["size"] or None,
             include_demo=current_app.config["DEMO_MODE"], stage=values["level"] or None,
             versions=registry.pooled(questionnaire.id, questionnaire.version),
+            towns=self.scope, approved_only=values["review"] == APPROVED,
         )  # fmt: skip
         return filters, ignored
 
 
-def filter_form(args) -> FilterForm:
-    """The filter form bound to the query string, defaulting to the first questionnaire."""
-    form = FilterForm(args)
+def filter_form(args, scope: frozenset[str] | None = None) -> FilterForm:
+    """The filter form bound to the query string, defaulting to the first questionnaire; a town
+    officer's `scope` limits the towns offered and every figure."""
+    form = FilterForm(args, scope=scope)
     if not form.q.data:
         form.q.data = form.q.choices[0].value
     if not form.period.data:

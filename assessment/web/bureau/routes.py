@@ -27,13 +27,15 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from assessment.core.charts import line_chart, to_svg
+from assessment.core.enterprise import town_label
 from assessment.core.enums import JobStatus, Role, Status
 from assessment.core.levels import plain
 from assessment.core.questionnaire.model import Level
 from assessment.services import audit, bureau_stats, enterprise_list, exports
 from assessment.services.bureau_filters import Filters
 from assessment.services.models import Assessment, Enterprise, ExportJob
-from assessment.web.access import bureau_required, registry
+from assessment.services.town_officers import enterprise_visible
+from assessment.web.access import current_scope, reader_required, registry
 from assessment.web.bureau import batch
 from assessment.web.bureau.forms import filter_form
 from assessment.web.charts import dashboard_charts, history_chart
@@ -45,11 +47,18 @@ bp = Blueprint("bureau", __name__, url_prefix="/bureau")
 
 
 def _filters():
-    form = filter_form(request.args)
+    form = filter_form(request.args, current_scope())
     filters, ignored = form.resolve()
     for message in ignored:
         flash(message, "warning")
     return form, filters
+
+
+def _record_officer_view(action: str, filters: Filters) -> None:
+    """A town officer's every view is audited, the aggregate ones too (the bureau's are not)."""
+    if current_user.role == Role.TOWN_OFFICER:
+        audit.record(db.session, current_user, action, "filter", None, filters.describe(),
+                     request.remote_addr)  # fmt: skip
 
 
 def cached_dashboard(filters: Filters) -> bureau_stats.Dashboard:
@@ -95,11 +104,12 @@ def _without_level(args) -> dict:
 
 
 @bp.get("/")
-@bureau_required
+@reader_required
 def dashboard():
     """Aggregate scores for the selected questionnaire, period and cohort."""
     form, filters = _filters()
     filters = replace(filters, stage=None)  # a level filter belongs to the enterprise list
+    _record_officer_view(audit.VIEW_DASHBOARD, filters)
     questionnaire = registry().get(filters.questionnaire_id, filters.version)
     data = cached_dashboard(filters)
     target = bureau_stats.target_levels(questionnaire)
@@ -120,10 +130,11 @@ def dashboard():
 
 
 @bp.get("/enterprises")
-@bureau_required
+@reader_required
 def enterprises():
     """Assessed enterprises with their latest scores: search, sort by any column, paginate."""
     form, filters = _filters()
+    _record_officer_view(audit.VIEW_ENTERPRISE_LIST, filters)
     questionnaire = registry().get(filters.questionnaire_id, filters.version)
     search = (form.search.data or "").strip()[:100] or None
     sort = request.args.get("sort", "total")
@@ -152,12 +163,14 @@ def enterprises():
 
 
 @bp.get("/enterprises/<public_id>")
-@bureau_required
+@reader_required
 def enterprise(public_id: str):
     """One enterprise: profile, every assessment with its scores, progress over time."""
     ent = db.session.scalar(select(Enterprise).where(Enterprise.public_id == public_id))
     if ent is None or (ent.is_demo and not current_app.config["DEMO_MODE"]):
         abort(404)
+    if not enterprise_visible(ent, current_scope()):
+        abort(404)  # a town officer: another town's enterprise
     assessments = db.session.scalars(
         select(Assessment)
         .where(Assessment.enterprise_id == ent.id, Assessment.status == Status.SUBMITTED)
@@ -187,11 +200,21 @@ def enterprise(public_id: str):
 
 
 def _export_name(filters, extension: str) -> str:
-    return f"cixi-{filters.questionnaire_id}-{date.today().isoformat()}.{extension}"
+    approved = "-approved" if filters.approved_only else ""  # the name says which it holds
+    return f"cixi-{filters.questionnaire_id}{approved}-{date.today().isoformat()}.{extension}"
+
+
+def _shows(filters: Filters) -> str:
+    """Which submissions (and, for a town officer, which towns) an export counts."""
+    shown = _("Approved submissions only") if filters.approved_only else _("All submissions")
+    if filters.towns is None:
+        return shown
+    names = "、".join(town_label(code, current_lang()) for code in sorted(filters.towns))
+    return _("%(shown)s · towns: %(towns)s", shown=shown, towns=names)
 
 
 @bp.get("/export.<fmt>")
-@bureau_required
+@reader_required
 def export(fmt: str):
     """CSV or XLSX of the enterprises in the current filter, with their latest scores."""
     if fmt not in ("csv", "xlsx"):
@@ -207,6 +230,8 @@ def export(fmt: str):
     audit.record(db.session, current_user, action, "filter", None, filters.describe(),
                  request.remote_addr)  # fmt: skip
     disposition = f'attachment; filename="{_export_name(filters, fmt)}"'
+    # The CSV says it only when it is not every submission of the city (its plain form is kept).
+    shows = _shows(filters) if filters.approved_only or filters.towns is not None else None
     rows = enterprise_list.iter_all(db.session, filters, search,
                                     answers=exports.rescored(questionnaire))  # fmt: skip
     if fmt == "csv":
@@ -215,7 +240,7 @@ def export(fmt: str):
         def chunks():
             # The body streams after the request's teardown: give the connection back ourselves.
             try:
-                yield from exports.csv_chunks(rows, questionnaire, lang, texts)
+                yield from exports.csv_chunks(rows, questionnaire, lang, texts, shows)
             finally:
                 session.close()
 
@@ -223,7 +248,8 @@ def export(fmt: str):
         return Response(body, mimetype="text/csv; charset=utf-8",
                         headers={"Content-Disposition": disposition})  # fmt: skip
     buffer = io.BytesIO()
-    exports.write_xlsx(buffer, rows, questionnaire, lang, texts, cached_dashboard(filters))
+    exports.write_xlsx(buffer, rows, questionnaire, lang, texts, cached_dashboard(filters),
+                       _shows(filters))  # fmt: skip
     return Response(
         buffer.getvalue(),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -232,7 +258,7 @@ def export(fmt: str):
 
 
 @bp.post("/reports")
-@bureau_required
+@reader_required
 def batch_reports():
     """Start building the PDF reports of every enterprise in the filter into one ZIP."""
     _form, filters = _filters()
@@ -253,14 +279,14 @@ def _own_job(public_id: str) -> ExportJob:
 
 
 @bp.get("/jobs/<public_id>")
-@bureau_required
+@reader_required
 def job(public_id: str):
     """Progress of a batch of reports; refreshes itself until the ZIP is ready."""
     return render_template("bureau/job.html", job=_own_job(public_id))
 
 
 @bp.get("/jobs/<public_id>/download")
-@bureau_required
+@reader_required
 def job_download(public_id: str):
     """The finished ZIP."""
     job = _own_job(public_id)

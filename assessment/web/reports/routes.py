@@ -28,8 +28,9 @@ def _report_limit() -> str:
 
 
 def record_report_download(assessment: Assessment, lang: str) -> None:
-    """Audit hook: a bureau analyst's or admin's download of one enterprise's report."""
-    if current_user.role not in (Role.BUREAU, Role.ADMIN):
+    """Audit hook: a bureau analyst's, admin's or town officer's download of one enterprise's
+    report."""
+    if current_user.role not in (Role.BUREAU, Role.ADMIN, Role.TOWN_OFFICER):
         return
     audit.record(
         db.session,

@@ -176,9 +176,8 @@ def review(public_id: str):
     pending = surveys.unconfirmed(questionnaire, assessment)
     if request.method == "POST" and not csrf_failed():
         try:
-            surveys.submit(
-                db.session, assessment, questionnaire, by=current_user._get_current_object()
-            )
+            surveys.submit(db.session, assessment, questionnaire,
+                           by=current_user._get_current_object(), registry=registry())  # fmt: skip
         except surveys.IncompleteError as exc:
             missing, pending = exc.missing, exc.unconfirmed
         except surveys.ConflictError:
