@@ -23,6 +23,7 @@ from assessment.web.extensions import babel, csrf, db, limiter, login_manager, m
 from assessment.web.grants.routes import bp as grants_bp
 from assessment.web.i18n import select_locale
 from assessment.web.main.routes import bp as main_bp
+from assessment.web.mfa.routes import bp as mfa_bp
 from assessment.web.my_data.routes import bp as my_data_bp
 from assessment.web.officers.routes import bp as officers_bp
 from assessment.web.profile.routes import bp as profile_bp
@@ -45,6 +46,7 @@ BLUEPRINTS = (
     reports_bp,
     bureau_bp,
     admin_bp,
+    mfa_bp,
     grants_bp,
     provider_bp,
     profile_bp,
@@ -94,6 +96,8 @@ def configure_app(app: Flask, test_config: dict | None) -> None:
     app.config["QUESTIONNAIRE_DIR"] = app.config.get("QUESTIONNAIRE_DIR") or str(
         PROJECT_DIR / "questionnaires"
     )
+    if app.config.get("MFA_REQUIRED") is None:
+        app.config["MFA_REQUIRED"] = bool(app.config["PRODUCTION"])
     if app.config["PRODUCTION"] and app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
         raise RuntimeError("PRODUCTION is set but SECRET_KEY is the default: set SECRET_KEY.")
 

@@ -30,12 +30,19 @@ class DefaultConfig:
     # Rate limiting (Flask-Limiter); memory by default, Redis in production.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_LOGIN = "10 per minute;50 per hour"
+    # Wrong two-step codes (sign-in step, enrolment, disabling): only failures count. Per user,
+    # a six-digit code then stays out of reach; per address, an office behind one NAT still fits.
+    RATELIMIT_MFA_USER = "5 per 5 minutes;20 per hour"
+    RATELIMIT_MFA_IP = "20 per 5 minutes;100 per hour"
     # Colleagues: invitations sent per enterprise; invitation links opened or used per address.
     RATELIMIT_INVITE = "20 per hour;50 per day"
     RATELIMIT_INVITE_ACCEPT = "20 per 5 minutes;60 per hour"
     RATELIMIT_HEADERS_ENABLED = True
     REPORT_FONT: str | None = None
     PRODUCTION = False
+    # Two-step verification required of bureau and admin accounts; None follows PRODUCTION.
+    MFA_REQUIRED: bool | None = None
+    MFA_PENDING_SECONDS = 300  # between the password and the code at sign-in
     PROXY_FIX = False  # set when served behind a reverse proxy (nginx)
     LOG_JSON = False  # one JSON object per log line
     LOG_REQUESTS = False  # an access-log line per request (method, path, status, ms, user)
@@ -69,6 +76,7 @@ ENV_KEYS = (
 ENV_FLAGS = (
     "DEMO_MODE",
     "PRODUCTION",
+    "MFA_REQUIRED",
     "SESSION_COOKIE_SECURE",
     "PROXY_FIX",
     "LOG_JSON",

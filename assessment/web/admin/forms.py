@@ -30,6 +30,11 @@ ACTION_LABELS = {
     audit.DEACTIVATE_USER: _l("Deactivated a user"),
     audit.ACTIVATE_USER: _l("Activated a user"),
     audit.RESET_PASSWORD: _l("Reset a password"),
+    audit.ENABLE_MFA: _l("Turned on two-step verification"),
+    audit.DISABLE_MFA: _l("Turned off two-step verification"),
+    audit.RESET_MFA: _l("Reset a two-step verification"),
+    audit.USE_RECOVERY_CODE: _l("Signed in with a recovery code"),
+    audit.REGENERATE_RECOVERY_CODES: _l("Made new recovery codes"),
 }
 
 # The enterprise profile and an enterprise's own data (services/profile.py, my_data.py).

@@ -23,7 +23,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from assessment.services import audit
+from assessment.services import audit, mfa
 from assessment.services.accounts import hash_password, password_problem
 from assessment.services.models import Enterprise, User
 from assessment.web.access import admin_required
@@ -200,6 +200,29 @@ def reset_password(user_id: int):
     response.headers["Cache-Control"] = "no-store"
     response.headers["Pragma"] = "no-cache"
     return response
+
+
+@bp.post("/users/<int:user_id>/reset-mfa")
+@admin_required
+def reset_mfa(user_id: int):
+    """Reset a user's two-step verification (lost phone and recovery codes): the user signs in
+    with the password and, where it is required, sets it up again. Audited; ends the sessions."""
+    user = _target_user(user_id)
+    if UserActionForm().validate_on_submit():
+        if user.id == current_user.id:
+            flash(_("You cannot reset your own two-step verification here."), "warning")
+        elif not (user.totp_secret or user.totp_enabled_at):
+            flash(_("%(email)s has no two-step verification to reset.", email=user.email), "info")
+        else:
+            mfa.admin_reset(
+                db.session, current_user._get_current_object(), user, request.remote_addr
+            )
+            flash(
+                _("Two-step verification of %(email)s is reset; the user is signed out everywhere.",
+                  email=user.email),
+                "success",
+            )  # fmt: skip
+    return _back_to_users()
 
 
 def _utc_start_of(day: date) -> datetime | None:

@@ -25,6 +25,8 @@ from assessment.web.auth.forms import LoginForm, LogoutForm, RegisterForm
 from assessment.web.errors import csrf_failed
 from assessment.web.extensions import db, limiter
 from assessment.web.main.routes import _safe_next
+from assessment.web.mfa.pending import begin as begin_second_step
+from assessment.web.mfa.pending import needs_second_step
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -93,13 +95,20 @@ def login():
         if user is None:
             # The same words for an unknown email and a wrong password.
             error = _("Email or password is not correct.")
+        elif needs_second_step(user):
+            # Not signed in yet: the code from the authenticator app comes first.
+            return begin_second_step(user, request.args.get("next"))
         else:
-            _start_session(user)
-            target = request.args.get("next")
-            if user.role in ("bureau", "admin", "town_officer") and not target:
-                target = url_for("bureau.dashboard") if "bureau" in current_app.blueprints else None
-            return redirect(_safe_next(target))
+            return signed_in(user, request.args.get("next"))
     return render_template("auth/login.html", form=form, error=error)
+
+
+def signed_in(user, target: str | None):
+    """Start the session and go where the user wanted (staff: the dashboard by default)."""
+    _start_session(user)
+    if user.role in ("bureau", "admin", "town_officer") and not target:
+        target = url_for("bureau.dashboard") if "bureau" in current_app.blueprints else None
+    return redirect(_safe_next(target))
 
 
 @bp.post("/logout")
