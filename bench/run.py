@@ -72,6 +72,13 @@ def scoring(b: Bench) -> None:
         b.rows.append(timing_row("1 scoring", f"{timing.name} ({plan})", "in-process", timing))
 
 
+def import_rows(b: Bench, with_pg: bool) -> None:
+    """Section 8: a 10,000-row campaign target list, read, previewed and committed (issue 15)."""
+    from . import import_targets
+
+    b.rows.extend(import_targets.bench_rows(10_000, with_pg))
+
+
 def server_rows(b: Bench, app, where: str, scale: int) -> None:
     """Section 3 at one scale and database."""
     from . import server
@@ -268,6 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     interrupted = False
     try:
         b.phase("1 scoring throughput", scoring, b)
+        b.phase("8 target-list import", import_rows, b, not args.no_pg)
         for scale in scales:
             b.phase(f"2+3 sqlite {scale}", sqlite_scale, b, scale)
         b.phase("4 PDF build", pdf, b, biggest)

@@ -78,7 +78,7 @@ def _limit_rows(rows: Iterator) -> list[list[Any]]:
     """Rows up to what can be imported (a compressed workbook may unpack to millions)."""
     table = []
     for row in rows:
-        table.append(list(row))
+        table.append(list(row[:MAX_COLUMNS]))
         if len(table) > MAX_ROWS + HEADER_SEARCH_ROWS:
             raise FileProblem(Problem(N_("The file has more than %(max)s rows; split it into "
                                          "several files."), {"max": MAX_ROWS}))  # fmt: skip
@@ -96,7 +96,8 @@ def _read_xlsx(data: bytes) -> list[list[Any]]:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
             try:
                 sheet = book.worksheets[0]
-                return _limit_rows(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True))
+                # No max_col: openpyxl would pad every row with empty cells up to it.
+                return _limit_rows(sheet.iter_rows(values_only=True))
             finally:
                 book.close()
     except FileProblem:
@@ -124,7 +125,7 @@ def _read_csv(data: bytes) -> list[list[Any]]:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(content, newline=""), dialect)
     try:
-        return _limit_rows(row[:MAX_COLUMNS] for row in reader)
+        return _limit_rows(reader)
     except csv.Error:
         raise FileProblem(Problem(N_("This CSV file is malformed (a quote is not closed?). Open "
                                      "it in Excel or WPS and save it again."))) from None  # fmt: skip
@@ -256,8 +257,9 @@ def commit(session: Session, campaign: Campaign, plan: Preview) -> Imported:
             bind = {"enterprise_id": item.enterprise_id} if item.binds else {}
             updates.append({**values, **bind, "id": item.target_id, "updated_at": now})
     try:
+        # Core executemany (multi-row INSERTs): the ORM's bulk insert fetches every new id back.
         for start in range(0, len(creates), 2000):
-            session.execute(insert(CampaignTarget), creates[start : start + 2000])
+            session.execute(insert(CampaignTarget.__table__), creates[start : start + 2000])
         if updates:
             session.execute(update(CampaignTarget), updates)
         session.commit()
