@@ -20,7 +20,7 @@ from assessment.services.accounts import create_provider_user, hash_password
 from assessment.services.grants import today_in
 from assessment.services.models import Assessment, AuditEvent, Enterprise, ProviderGrant, User
 
-from .conftest import app_session
+from .conftest import app_session, csrf_from
 from .helpers import (
     PASSWORD,
     USCC_B,
@@ -358,3 +358,23 @@ def test_the_demo_enterprise_user_owns_it_and_can_grant(app, runner):
     demo = app.test_client()
     login(demo, "demo-enterprise@cixi.example", "cixi-demo-2025")
     assert grant(demo).status_code == 302
+
+
+def test_an_expired_page_grants_nothing_and_keeps_what_was_typed(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    owner = app.test_client()
+    token = csrf_from(owner.get("/auth/register").text)
+    assert register(owner, csrf_token=token).status_code == 302
+    with app_session(app) as s:
+        create_provider_user(s, PROVIDER, PASSWORD, ORG)
+    ends_on = (date.today() + timedelta(days=20)).isoformat()
+    stale = owner.post("/account/providers/", data={"email": PROVIDER, "ends_on": ends_on,
+                                                     "csrf_token": "stale"})  # fmt: skip
+    assert stale.status_code == 200 and "页面已过期" in text_of(stale)
+    assert f'value="{PROVIDER}"' in stale.text and f'value="{ends_on}"' in stale.text
+    with app_session(app) as s:
+        assert s.scalar(select(ProviderGrant.id)) is None
+    token = csrf_from(stale.text)
+    fresh = owner.post("/account/providers/", data={"email": PROVIDER, "ends_on": ends_on,
+                                                    "csrf_token": token})  # fmt: skip
+    assert fresh.status_code == 302
