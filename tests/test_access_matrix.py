@@ -130,6 +130,20 @@ EXPECTED = {
         "POST",
         {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 403, "admin": 200, "provider": 403},
     ),
+    # The target has no two-step verification: nothing to reset, back to the list.
+    "admin.reset_mfa": (
+        "POST",
+        {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 403, "admin": 302, "provider": 403},
+    ),
+    # Two-step verification: everyone signed in has a security page; confirming, new recovery
+    # codes and turning off go back to it when there is nothing to confirm or turn off. The
+    # sign-in step sends whoever has no sign-in waiting to the sign-in page (signed in: home).
+    "mfa.security": ("GET", {**dict.fromkeys(ROLES, 200), "anon": LOGIN}),
+    "mfa.start": ("POST", {**dict.fromkeys(ROLES, 302), "anon": LOGIN}),
+    "mfa.confirm": ("POST", {**dict.fromkeys(ROLES, 302), "anon": LOGIN}),
+    "mfa.regenerate": ("POST", {**dict.fromkeys(ROLES, 302), "anon": LOGIN}),
+    "mfa.disable": ("POST", {**dict.fromkeys(ROLES, 302), "anon": LOGIN}),
+    "mfa.challenge": ("GET", {**dict.fromkeys(ROLES, 302), "anon": LOGIN}),
     # Service providers: the owner's grants (the revoked one: nothing changes), the provider's own
     # pages (acting for A, which granted it; provider.stop runs before the survey rows, whose
     # assessment lookups make it act for A again).

@@ -59,6 +59,10 @@ def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(make_app, regist
         "admin.deactivate": f"/admin/users/{target}/deactivate",
         "admin.activate": f"/admin/users/{target}/activate",
         "admin.reset_password": f"/admin/users/{target}/reset-password",
+        "admin.reset_mfa": f"/admin/users/{target}/reset-mfa",
+        "mfa.start": "/account/security/start", "mfa.confirm": "/account/security/confirm",
+        "mfa.regenerate": "/account/security/recovery-codes",
+        "mfa.disable": "/account/security/disable", "mfa.challenge": "/auth/mfa",
     }  # fmt: skip
     assert {r.endpoint for r in post_rules} == set(urls), "a new POST route needs a CSRF check here"
     anonymous = app.test_client()
