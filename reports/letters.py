@@ -140,7 +140,7 @@ def _letter(campaign: LetterCampaign, letter: Letter, s: Styles, _) -> list:
     )  # fmt: skip
     flow = [
         Paragraph(user(_("Cixi Enterprise Digital Maturity Self-Assessment"), u), s.kicker),
-        s.heading(user(_("Invitation"), u), s.title),
+        s.heading(user(_("Invitation letter"), u), s.title),
         Spacer(1, 4 * mm),
         s.heading(user(letter.enterprise_name, u), s.cover_name),
         Paragraph(user(facts, u), s.muted),
@@ -175,7 +175,7 @@ def build_letters(
     fonts = report_fonts(font_path)
     s, _ = styles_for(fonts, lang), translator(lang).gettext
     buffer = io.BytesIO()
-    title = _("Invitation")
+    title = _("Invitation letter")
     doc = BaseDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X,
                           topMargin=20 * mm, bottomMargin=18 * mm,
                           title=f"{title} · {campaign.name}", lang="zh-CN" if lang == "zh" else "en",
