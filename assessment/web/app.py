@@ -18,10 +18,12 @@ from assessment.web.auth.routes import bp as auth_bp
 from assessment.web.auth.session import load_user
 from assessment.web.bureau.routes import bp as bureau_bp
 from assessment.web.campaigns.progress import bp as campaign_progress_bp
+from assessment.web.campaigns.routes import bp as campaigns_bp
 from assessment.web.config import DEFAULT_SECRET_KEY, DefaultConfig, from_environment
 from assessment.web.extensions import babel, csrf, db, limiter, login_manager, mail
 from assessment.web.grants.routes import bp as grants_bp
 from assessment.web.i18n import select_locale
+from assessment.web.join.routes import bp as join_bp
 from assessment.web.main.routes import bp as main_bp
 from assessment.web.mfa.routes import bp as mfa_bp
 from assessment.web.my_data.routes import bp as my_data_bp
@@ -54,6 +56,8 @@ BLUEPRINTS = (
     admin_enterprises_bp,
     review_bp,
     campaign_progress_bp,
+    campaigns_bp,
+    join_bp,
     officers_bp,
     team_bp,
 )
