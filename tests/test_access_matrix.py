@@ -311,6 +311,26 @@ EXPECTED = {
         },
     ),
 }
+# Campaigns: the bureau's (town officers see their progress only); an unknown upload token goes
+# back to the upload form; no unregistered target: no letters, back to the campaign. Joining: the
+# matrix's target is bound to A already, so its link says so; the signed-in go home.
+_CAMPAIGN_STAFF = {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "provider": 403, "officer": 403}
+EXPECTED |= {
+    "campaigns.index": ("GET", {**_CAMPAIGN_STAFF, "bureau": 200, "admin": 200}),
+    "campaigns.create": ("GET", {**_CAMPAIGN_STAFF, "bureau": 200, "admin": 200}),
+    "campaigns.show": ("GET", {**_CAMPAIGN_STAFF, "bureau": 200, "admin": 200}),
+    "campaigns.edit": ("GET", {**_CAMPAIGN_STAFF, "bureau": 200, "admin": 200}),
+    "campaigns.template": ("GET", {**_CAMPAIGN_STAFF, "bureau": 200, "admin": 200}),
+    "campaigns.upload": ("GET", {**_CAMPAIGN_STAFF, "bureau": 200, "admin": 200}),
+    "campaigns.preview": ("GET", {**_CAMPAIGN_STAFF, "bureau": 302, "admin": 302}),
+    "campaigns.commit": ("POST", {**_CAMPAIGN_STAFF, "bureau": 302, "admin": 302}),
+    "campaigns.letters": ("GET", {**_CAMPAIGN_STAFF, "bureau": 302, "admin": 302}),
+    "campaigns.mail_merge": ("GET", {**_CAMPAIGN_STAFF, "bureau": 200, "admin": 200}),
+    "campaigns.remind": ("POST", {**_CAMPAIGN_STAFF, "bureau": 302, "admin": 302}),
+    "join.enter": ("GET", {**dict.fromkeys(ROLES, 302), "anon": 200}),
+    "join.register": ("GET", {**dict.fromkeys(ROLES, 302), "anon": 200}),
+}
+
 # The town officer of zhouxiang (A's and B's town) on the rows above without one: the bureau's
 # reading views of its town (results and PDFs of A, batch reports, its own jobs only), nothing of
 # the enterprises' own, the providers' or the admins' pages.

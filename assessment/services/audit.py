@@ -51,6 +51,13 @@ VIEW_DASHBOARD = "view_dashboard"
 VIEW_ENTERPRISE_LIST = "view_enterprise_list"
 ACTIONS += (SET_OFFICER_TOWNS, VIEW_PROGRESS, EXPORT_LAGGARDS, VIEW_REVIEW, APPROVE_SUBMISSION,
             RETURN_SUBMISSION, START_CORRECTION, VIEW_DASHBOARD, VIEW_ENTERPRISE_LIST)  # fmt: skip
+# Campaigns (services/campaigns.py, target_import.py, campaign_reminders.py).
+CREATE_CAMPAIGN = "create_campaign"
+UPDATE_CAMPAIGN = "update_campaign"
+IMPORT_TARGETS = "import_targets"
+EXPORT_INVITATIONS = "export_invitations"
+SEND_REMINDERS = "send_reminders"
+ACTIONS += (CREATE_CAMPAIGN, UPDATE_CAMPAIGN, IMPORT_TARGETS, EXPORT_INVITATIONS, SEND_REMINDERS)
 # Colleagues (services/team.py): invitations, members leaving, ownership handed over.
 INVITE_COLLEAGUE = "invite_colleague"
 REVOKE_INVITATION = "revoke_invitation"

@@ -84,6 +84,15 @@ TARGET_LABELS = {
 TARGET_LABELS.setdefault("invitation", _l("Invitation"))  # colleagues invited by email
 TARGET_LABELS.setdefault("campaign", _l("Campaign"))  # progress views and laggard exports
 
+# Campaigns (services/campaigns.py, target_import.py, web/campaigns/invitations.py).
+ACTION_LABELS |= {
+    audit.CREATE_CAMPAIGN: _l("Created a campaign"),
+    audit.UPDATE_CAMPAIGN: _l("Changed a campaign"),
+    audit.IMPORT_TARGETS: _l("Imported a campaign's target list"),
+    audit.EXPORT_INVITATIONS: _l("Exported invitations (letters or CSV)"),
+    audit.SEND_REMINDERS: _l("Sent campaign reminders"),
+}
+
 STATUS_ACTIVE = "active"
 STATUS_INACTIVE = "inactive"
 MAX_TEXT = 254
