@@ -439,6 +439,9 @@ def url_for_rule(rule, ids) -> str:
     }  # fmt: skip
     if rule.endpoint.startswith("campaign_progress."):
         values["public_id"] = ids["campaign"]
+    if rule.endpoint.startswith("campaigns."):
+        values["public_id"] = ids["campaign"]
+    values["code"] = "MATRIX000001"  # the invitation code of the campaign's target (A)
     if rule.endpoint.startswith("officers."):
         values["user_id"] = ids["officer"]
     path = rule.rule
