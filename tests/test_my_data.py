@@ -95,7 +95,9 @@ def test_the_zip_holds_the_json_equal_to_the_database_a_readme_and_one_pdf_per_s
             assert item["benchmarked_as"]["town"]["zh"] == "周巷镇"
             assert item["report_file"] in pdfs
             assert NAME_A in pdf_text(archive.read(item["report_file"]))
-    assert data["enterprise"]["name"] == NAME_A and data["enterprise"]["size_class"]["en"] == "Small"
+    assert (
+        data["enterprise"]["name"] == NAME_A and data["enterprise"]["size_class"]["en"] == "Small"
+    )
     assert [u["email"] for u in data["users"]] == ["a@example.com"]
     assert data["users"][0]["membership"] == "owner"
 

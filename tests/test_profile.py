@@ -4,13 +4,14 @@ submitted assessments keep their peer group and say so, the next submit uses the
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from assessment.core.uscc import make_uscc
-from assessment.services import audit
+from assessment.services import audit, profile
 from assessment.services.accounts import hash_password
 from assessment.services.models import Assessment, AuditEvent, Enterprise, User, utcnow
 from tests import factories
@@ -291,7 +292,10 @@ def test_the_cohort_note_is_in_chinese_by_default(app, client, registry):
     register(client)
     result = submit_cloud(client, registry)
     client.post("/account/profile", data=profile_form(town="kandun"))
-    assert "本次评估按提交时的行业（家用电器）、镇街（周巷镇）、规模（小型）对标" in client.get(result).text
+    assert (
+        "本次评估按提交时的行业（家用电器）、镇街（周巷镇）、规模（小型）对标"
+        in client.get(result).text
+    )
 
 
 def test_new_staff_and_revenue_figures_prefill_the_next_draft(app, client):
@@ -310,3 +314,20 @@ def test_new_staff_and_revenue_figures_prefill_the_next_draft(app, client):
         draft = s.scalar(select(Assessment).where(Assessment.status == "draft"))
         assert draft.answers["m_staff_last"] == 300
         assert draft.prefilled["m_staff_last"]["status"] == "profile"
+
+
+def test_the_service_refuses_what_the_form_cannot_let_through(app, client):
+    """Defence in depth: an unknown town or industry never reaches the database, and a code
+    correction without a reason is refused."""
+    register(client)
+    with app_session(app) as s:
+        ent = s.scalar(select(Enterprise))
+        owner = s.scalar(select(User))
+        base = profile.current(ent)
+        for bad in (replace(base, town="atlantis"), replace(base, industry="spaceships")):
+            with pytest.raises(ValueError):
+                profile.update_profile(s, ent, bad, owner)
+        with pytest.raises(ValueError):
+            profile.correct_uscc(s, ent, make_uscc("330282", "MA2AB777"), " ", owner)
+    ent = enterprise_a(app)
+    assert (ent.town, ent.industry, ent.uscc) == ("zhouxiang", "appliances", USCC_A)
