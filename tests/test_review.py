@@ -317,8 +317,11 @@ def test_approve_and_the_audit_trail(in_review, app):
     a = stored(app, public_id)
     assert a.review_status == "approved" and a.reviewed_at is not None and not a.review_note
     assert "已通过" in client.get("/my").text
-    assert client.post(f"/my/correct/{public_id}").status_code == 302  # not returned: refused
-    assert stored(app, public_id).status == "submitted"
+    refused = client.post(f"/my/correct/{public_id}")  # not returned: nothing to correct
+    assert refused.headers["Location"].endswith("/my")
+    assert "只有被退回的提交才能修改。" in client.get("/my").text
+    with app_session(app) as s:
+        assert s.scalar(select(Assessment.id).where(Assessment.corrects_id.is_not(None))) is None
     with app_session(app) as s:
         events = s.execute(select(AuditEvent.action, AuditEvent.target_id)).all()
     assert ("view_review", public_id) in events and ("approve_submission", public_id) in events
