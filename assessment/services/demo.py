@@ -303,6 +303,8 @@ def _demo_users(session: Session, enterprise_id: int) -> None:
                     password_hash=password_hash,
                     role=role,
                     enterprise_id=ent_id,
+                    # Verified already: the demo lets people submit straight away.
+                    email_verified_at=utcnow(),
                     # The demo enterprise's user owns it (grants providers, invites colleagues).
                     membership=Membership.OWNER if ent_id else None,
                 )

@@ -58,6 +58,16 @@ class DefaultConfig:
     MAIL_TIMEOUT = 10
     MAIL_DEFAULT_SENDER = "慈溪企业数字化自评估 <noreply@localhost>"
     MAIL_FILE_PATH: str | None = None  # for MAIL_BACKEND=file; default <instance>/mail
+    # Links mailed to users: how long (seconds) a password-reset and a verification link work.
+    PASSWORD_RESET_MAX_AGE = 3600
+    EMAIL_VERIFY_MAX_AGE = 7 * 24 * 3600
+    # The forgot-password page answers no sooner than this (seconds), whether or not a mail went
+    # out, so its timing does not tell which addresses have accounts.
+    PASSWORD_RESET_MIN_SECONDS = 0.5
+    # Reset requests per requesting IP and per address typed; verification mails per user.
+    RATELIMIT_RESET_IP = "10 per 15 minutes;50 per day"
+    RATELIMIT_RESET_ADDRESS = "3 per 15 minutes;10 per day"
+    RATELIMIT_VERIFY_RESEND = "3 per 15 minutes;10 per day"
 
 
 ENV_KEYS = (
@@ -85,7 +95,14 @@ ENV_FLAGS = (
     "MAIL_USE_TLS",
     "MAIL_USE_SSL",
 )
-ENV_INTS = ("BENCHMARK_WINDOW_MONTHS", "BENCHMARK_MIN_COHORT", "MAIL_PORT", "MAIL_TIMEOUT")
+ENV_INTS = (
+    "BENCHMARK_WINDOW_MONTHS",
+    "BENCHMARK_MIN_COHORT",
+    "MAIL_PORT",
+    "MAIL_TIMEOUT",
+    "PASSWORD_RESET_MAX_AGE",
+    "EMAIL_VERIFY_MAX_AGE",
+)
 
 
 def from_environment() -> dict:

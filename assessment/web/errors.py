@@ -62,7 +62,8 @@ def register(app: Flask) -> None:
         if exc.code is None or exc.code < 400:
             return exc
         if exc.code == 429:
-            return render_error(429)
+            # A limit's on_breach may bring its own page (what was refused, how long to wait).
+            return exc.response if exc.response is not None else render_error(429)
         return render_error(exc.code if exc.code in MESSAGES else 400)
 
     @app.errorhandler(Exception)

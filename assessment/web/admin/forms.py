@@ -53,6 +53,13 @@ ACTION_LABELS |= {
     audit.PROVIDER_DENIED: _l("Service provider refused (no access)"),
 }
 
+# Passwords and addresses (services/password_reset.py, services/email_verification.py).
+ACTION_LABELS |= {
+    audit.CHANGE_PASSWORD: _l("Changed their password"),
+    audit.RESET_PASSWORD_BY_EMAIL: _l("Reset their password by email"),
+    audit.VERIFY_EMAIL: _l("Confirmed their email address"),
+}
+
 # Colleagues (services/team.py).
 ACTION_LABELS |= {
     audit.INVITE_COLLEAGUE: _l("Invited a colleague"),

@@ -37,6 +37,7 @@ from assessment.web.admin.forms import (
     role_label,
     target_label,
 )
+from assessment.web.auth.mails import send_password_changed
 from assessment.web.extensions import db
 from assessment.web.pagination import pager
 
@@ -193,6 +194,13 @@ def reset_password(user_id: int):
     user.password_hash = hash_password(password)
     user.session_version += 1
     _record(audit.RESET_PASSWORD, user)
+    # The account's owner hears of it, in the site's language (theirs is not known).
+    lang = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if not send_password_changed(user, by_admin=True, lang=lang):
+        flash(
+            _("The email telling %(email)s of the reset could not be sent.", email=user.email),
+            "warning",
+        )
     response = make_response(
         render_template("admin/password_reset.html", user=user, password=password)
     )

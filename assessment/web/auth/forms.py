@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DecimalField,
     EmailField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -145,4 +146,57 @@ class LogoutForm(FlaskForm):
     submit = SubmitField(_l("Sign out"))
 
 
-__all__ = ["EnterpriseFields", "LoginForm", "LogoutForm", "Optional", "RegisterForm"]
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("Email"),
+        validators=[
+            InputRequired(REQUIRED),
+            Length(max=254),
+            Email(_l("Please enter a valid email address."), check_deliverability=False),
+        ],
+        description=_l("The address you sign in with."),
+    )
+    submit = SubmitField(_l("Send me a link"))
+
+
+def new_password_field() -> PasswordField:
+    """The new password (a fresh field each call: WTForms orders fields by when they were made)."""
+    return PasswordField(_l("New password"), validators=[InputRequired(REQUIRED), Length(max=128)])
+
+
+def repeated_password_field() -> PasswordField:
+    """The new password typed again."""
+    return PasswordField(
+        _l("Repeat the new password"),
+        validators=[InputRequired(REQUIRED), EqualTo("password", _l("The two passwords differ."))],
+    )
+
+
+class NewPasswordForm(FlaskForm):
+    """A new password typed twice, checked by the password rules; `account_email` is set by the
+    view (a password equal to the address is refused)."""
+
+    account_email = ""
+    password = new_password_field()
+    password2 = repeated_password_field()
+    submit = SubmitField(_l("Set the new password"))
+
+    def validate_password(self, field):
+        raise_problem(password_problem(field.data or "", self.account_email))
+
+
+class ResendVerificationForm(FlaskForm):
+    next = HiddenField()
+    submit = SubmitField(_l("Send the link again"))
+
+
+__all__ = [
+    "EnterpriseFields",
+    "ForgotPasswordForm",
+    "LoginForm",
+    "LogoutForm",
+    "NewPasswordForm",
+    "Optional",
+    "RegisterForm",
+    "ResendVerificationForm",
+]

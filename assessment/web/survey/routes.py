@@ -13,6 +13,7 @@ from assessment.core.questionnaire.answers import describe, missing_required, pr
 from assessment.core.questionnaire.expressions import names_in
 from assessment.core.survey import check_page, explanations, page_warnings
 from assessment.services import grants, surveys
+from assessment.services.email_verification import must_verify
 from assessment.web.access import (
     acting_required,
     current_enterprise,
@@ -174,7 +175,9 @@ def review(public_id: str):
     questionnaire = questionnaire_of(assessment)
     missing = missing_required(questionnaire, assessment.answers)
     pending = surveys.unconfirmed(questionnaire, assessment)
-    if request.method == "POST" and not csrf_failed():
+    # Filling needs no confirmed address; submitting does (the page explains and offers a link).
+    unverified = must_verify(current_user)
+    if request.method == "POST" and not csrf_failed() and not unverified:
         try:
             surveys.submit(db.session, assessment, questionnaire,
                            by=current_user._get_current_object(), registry=registry())  # fmt: skip
@@ -186,10 +189,11 @@ def review(public_id: str):
             grants.record_work(db.session, current_user, assessment, "submit", request.remote_addr)
             flash(_("Submitted. Here is your result."), "success")
             return redirect(url_for("results.show", public_id=public_id))
-    elif request.method == "POST":
+    elif request.method == "POST" and csrf_failed():
         flash(_("The page had expired. Please press Submit again."), "warning")
     return render_template(
         "survey/review.html",
+        unverified=unverified,
         assessment=assessment,
         questionnaire=questionnaire,
         missing=missing,
