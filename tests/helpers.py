@@ -5,9 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sqlalchemy import func, update
+
 from assessment.core.questionnaire.answers import clean
 from assessment.core.questionnaire.model import NA, Questionnaire
 from assessment.core.uscc import make_uscc
+from assessment.services.models import User, utcnow
+from assessment.web.extensions import db
 
 LOCK_RE = re.compile(r'name="lock_version"[^>]*value="(\d*)"|value="(\d*)"[^>]*name="lock_version"')
 USCC_A = make_uscc("330282", "MA2AB001")
@@ -33,8 +37,26 @@ def registration(**overrides) -> dict[str, Any]:
     return data
 
 
-def register(client, **overrides):
-    return client.post("/auth/register", data=registration(**overrides))
+def register(client, verified: bool = True, **overrides):
+    """Register through the page. The address then counts as confirmed, as if the mailed link had
+    been followed, unless `verified=False` (the link itself: tests/test_email_verification.py)."""
+    data = registration(**overrides)
+    response = client.post("/auth/register", data=data)
+    if verified and response.status_code == 302:
+        confirm_address(client.application, data["email"])
+    return response
+
+
+def confirm_address(app, email: str) -> None:
+    """Mark an address confirmed in the app's database (a shortcut past the mailed link)."""
+    with app.app_context():
+        db.session.execute(
+            update(User)
+            .where(func.lower(User.email) == email.strip().lower())
+            .where(User.email_verified_at.is_(None))
+            .values(email_verified_at=utcnow())
+        )
+        db.session.commit()
 
 
 def login(client, email="a@example.com", password=PASSWORD):

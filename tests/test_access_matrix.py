@@ -58,6 +58,13 @@ EXPECTED = {
         "GET",
         {"anon": LOGIN, "ent_a": 200, "ent_b": 200, "bureau": 200, "admin": 200, "provider": 200},
     ),
+    # Passwords and addresses: forgot/reset/verify are for everyone (a made-up link: 400, with
+    # its message); changing one's password and sending the link again need a signed-in user.
+    "auth.forgot": ("GET", dict.fromkeys(ROLES, 200)),
+    "auth.reset": ("GET", dict.fromkeys(ROLES, 400)),
+    "auth.verify": ("GET", dict.fromkeys(ROLES, 400)),
+    "auth.resend_verification": ("POST", {**dict.fromkeys(ROLES, 302), "anon": LOGIN}),
+    "account.password": ("GET", {**dict.fromkeys(ROLES, 200), "anon": LOGIN}),
     "survey.home": (
         "GET",
         {"anon": LOGIN, "ent_a": 200, "ent_b": 200, "bureau": 403, "admin": 403, "provider": 200},

@@ -63,6 +63,9 @@ def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(make_app, regist
         "mfa.start": "/account/security/start", "mfa.confirm": "/account/security/confirm",
         "mfa.regenerate": "/account/security/recovery-codes",
         "mfa.disable": "/account/security/disable", "mfa.challenge": "/auth/mfa",
+        "auth.forgot": "/auth/forgot", "auth.reset": "/auth/reset/x",
+        "auth.resend_verification": "/auth/resend-verification",
+        "account.password": "/account/password",
     }  # fmt: skip
     assert {r.endpoint for r in post_rules} == set(urls), "a new POST route needs a CSRF check here"
     anonymous = app.test_client()

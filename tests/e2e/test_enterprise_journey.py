@@ -48,7 +48,7 @@ def _check_score(site, questionnaire, answers) -> None:
 
 
 def test_enterprise_registers_fills_both_questionnaires_and_downloads_the_report(
-    open_site, artifacts
+    open_site, artifacts, mail_sink
 ):
     # Enough submitted peers (demo data, DEMO_MODE on) for the result page to draw its radar.
     site = open_site(demo=20)
@@ -59,6 +59,11 @@ def test_enterprise_registers_fills_both_questionnaires_and_downloads_the_report
     assert site.path() == "/my", page.locator("main").inner_text()
     assert page.inner_text("main h1") == data["name"]
     site.shot("enterprise-01-my-assessments")
+
+    # The address is confirmed through the mailed link before the first submit.
+    (welcome,) = mail_sink.to(data["email"])
+    page.goto(mail_sink.links(welcome)[0])
+    assert page.locator("#verified").count() == 1, page.locator("main").inner_text()
 
     # 两化融合: two pages, then a break.
     lianghua = site.questionnaire("lianghua")
