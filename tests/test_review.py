@@ -378,3 +378,31 @@ def test_an_approval_shows_at_once_in_approved_only_figures(in_review, app):
     assert re.search(r'id="kpi-participants">0<', bureau.get(url).text)  # cached now
     bureau.post(f"/bureau/review/{public_id}", data={"approve": "y"})
     assert re.search(r'id="kpi-participants">1<', bureau.get(url).text)
+
+
+# --- demo data ----------------------------------------------------------------------------------
+
+
+def test_the_demo_shows_flagged_approved_and_returned_submissions(make_app):
+    app = make_app(DEMO_MODE=True)
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--enterprises", "120", "--seed", "7"])
+    assert result.exit_code == 0, result.output
+    assert "demo-officer@cixi.example" in result.output
+    with app_session(app) as s:
+        rows = s.execute(
+            select(Assessment.review_status, Assessment.review_flags, Assessment.enterprise_id)
+            .where(Assessment.campaign_id.is_not(None))
+        ).all()  # fmt: skip
+        demo = s.scalar(select(User).where(User.email == "demo-enterprise@cixi.example"))
+        officer = s.scalar(select(User).where(User.email == "demo-officer@cixi.example"))
+        assert officer.role == "town_officer" and officer.towns
+    statuses = {status for status, _flags, _e in rows}
+    assert statuses == {"pending", "approved", "returned"}
+    assert any(flags for _s, flags, _e in rows)  # the real checks found something
+    assert ("returned", demo.enterprise_id) in {(s, e) for s, _f, e in rows}
+    client = app.test_client()
+    login(client, "demo-enterprise@cixi.example", "cixi-demo-2025")
+    assert "去修改" in client.get("/my").text
+    login(bureau := app.test_client(), "demo-bureau@cixi.example", "cixi-demo-2025")
+    flagged = bureau.get("/bureau/review?status=all&flagged=y").text
+    assert 'class="flag-list"' in flagged and "暂无" not in flagged

@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 
 from assessment.cli.common import registry
 from assessment.services.demo import DEMO_PASSWORD, seed_demo
+from assessment.services.demo_review import DEMO_OFFICER_EMAIL
 from assessment.web.extensions import db
 
 
@@ -31,3 +32,4 @@ def seed_demo_command(count: int, seed: int, if_empty: bool) -> None:
     )
     click.echo(f"Demo bureau login:     {summary.bureau_email} / {DEMO_PASSWORD}")
     click.echo(f"Demo enterprise login: {summary.enterprise_email} / {DEMO_PASSWORD}")
+    click.echo(f"Demo town officer:     {DEMO_OFFICER_EMAIL} / {DEMO_PASSWORD}")

@@ -18,6 +18,7 @@ from assessment.core.enums import Review, Status
 from assessment.core.questionnaire.registry import Registry
 from assessment.core.uscc import random_uscc
 from assessment.services.campaigns import new_invite_code
+from assessment.services.demo_review import review_demo_submissions
 from assessment.services.models import Assessment, Campaign, CampaignTarget, Enterprise, utcnow
 
 DEMO_CAMPAIGN_NAME = "2025年度规上工业企业数字化水平评测（演示）"
@@ -105,18 +106,21 @@ def seed_demo_campaign(
                                status=Status.DRAFT, answers={}, current_page=0,
                                created_at=now - timedelta(days=rng.uniform(1, 40)),
                                updated_at=now - timedelta(days=rng.uniform(0, 1))))  # fmt: skip
-    demo_review_submissions(session, campaign, sorted(submitted), rng)
+    demo_review_submissions(session, campaign, sorted(submitted), rng, registry,
+                            enterprises[0]["id"])  # fmt: skip
     session.commit()
     return campaign
 
 
 def demo_review_submissions(
-    session: Session, campaign: Campaign, enterprise_ids: list[int], rng: random.Random
-) -> None:
+    session: Session, campaign: Campaign, enterprise_ids: list[int], rng: random.Random,
+    registry: Registry | None = None, demo_enterprise_id: int | None = None,
+) -> None:  # fmt: skip
     """The campaign's submissions in the demo: tagged with the campaign and waiting for review.
 
-    The review part extends this: flag some (plausibility checks) and return some with a note,
-    so the review queue and the return-and-correct loop have examples."""
+    With the registry, `demo_review.review_demo_submissions` then flags them (plausibility
+    checks), approves some and returns some with a note, so the review queue and the
+    return-and-correct loop have examples."""
     if not enterprise_ids:
         return
     since = datetime.combine(campaign.starts_on, datetime.min.time())
@@ -131,3 +135,5 @@ def demo_review_submissions(
         .values(campaign_id=campaign.id, review_status=Review.PENDING)
         .execution_options(synchronize_session=False)
     )
+    if registry is not None:  # flagged, approved and returned ones (services/demo_review.py)
+        review_demo_submissions(session, campaign, registry, rng, demo_enterprise_id)
