@@ -16,7 +16,7 @@ from assessment.services.mfa import STEP_SECONDS
 from assessment.services.models import AuditEvent, RecoveryCode, User
 
 from .conftest import app_session
-from .helpers import PASSWORD, login, logout, register, set_english
+from .helpers import PASSWORD, USCC_B, login, logout, register, set_english
 
 STAFF_PASSWORD = "Cixi-Staff-Pass-2025"
 CODES_RE = re.compile(r"<li><code>([a-z2-7]{4}(?:-[a-z2-7]{4}){3})</code></li>")
@@ -439,3 +439,43 @@ def test_english_pages(app):
     client.post("/account/security/start")
     page = client.get("/account/security")
     assert "scan this QR code" in page.text and "Turn on" in page.text
+
+
+# --- bad input ----------------------------------------------------------------------------------
+
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def test_full_width_digits_from_a_chinese_input_method_are_accepted(app):
+    client, _codes = enrolled_enterprise(app)
+    login(client)
+    code = next_code(app, "a@example.com")
+    spaced = f"{code[:3].translate(FULL_WIDTH)}　{code[3:].translate(FULL_WIDTH)}"
+    assert client.post("/auth/mfa", data={"code": spaced}).status_code == 302
+
+
+def test_digits_of_other_scripts_and_odd_input_get_a_message_not_an_error(app):
+    client, _codes = enrolled_enterprise(app)
+    login(client)
+    for raw in ("١٢٣٤٥٦", "12345", "1234567", "x" * 64, "<script>", "---- ----"):
+        page = client.post("/auth/mfa", data={"code": raw})
+        assert page.status_code == 200 and "field-error" in page.text, raw
+    assert client.post("/auth/mfa", data={"code": "x" * 65}).status_code == 200
+    register_other = app.test_client()
+    register(register_other, uscc=USCC_B, email="b@example.com")
+    register_other.post("/account/security/start")
+    page = register_other.post("/account/security/confirm", data={"code": "١٢٣٤٥٦"})
+    assert page.status_code == 200 and "请输入验证器应用中显示的 6 位验证码" in page.text
+
+
+def test_an_exhausted_address_limit_answers_others_with_a_page_not_an_error(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_MFA_IP="1 per 5 minutes")
+    client, _codes = enrolled_enterprise(app)
+    login(client)
+    client.post("/auth/mfa", data={"code": wrong_code(app, "a@example.com")})
+    anonymous = app.test_client()
+    for url in ("/account/security/confirm", "/account/security/disable"):
+        response = anonymous.post(url, data={"code": "123456"})
+        assert "/auth/login" in response.headers["Location"], url  # sign-in comes first
+    response = anonymous.post("/auth/mfa", data={"code": "123456"})
+    assert response.status_code == 429 and THROTTLED in response.text

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import secrets
 import time
+import unicodedata
 from base64 import b32encode
 from enum import StrEnum
 
@@ -80,14 +81,17 @@ def _matching_step(secret: str, code: str, now: float) -> int | None:
 
 
 def normalise_code(raw: str) -> str:
-    """A code as typed, without spaces or hyphens, lower case."""
-    return "".join(ch for ch in (raw or "") if ch not in " -\t").lower()
+    """A code as typed, without spaces or hyphens, lower case; full-width digits and letters (a
+    Chinese input method's) become ASCII."""
+    text = unicodedata.normalize("NFKC", raw or "")
+    return "".join(ch for ch in text if ch not in " -\t").lower()
 
 
 def looks_like_totp(raw: str) -> bool:
     """Six digits (spaces aside): a code from the app rather than a recovery code."""
     code = normalise_code(raw)
-    return len(code) == 6 and code.isdigit()
+    # isascii: other scripts' digits count as digits for isdigit, but no app shows them.
+    return len(code) == 6 and code.isascii() and code.isdigit()
 
 
 def check_totp(session: Session, user: User, raw: str, now: float | None = None) -> Check:
@@ -97,7 +101,7 @@ def check_totp(session: Session, user: User, raw: str, now: float | None = None)
     within its window, or sent by two requests at once, is accepted only once.
     """
     code = normalise_code(raw)
-    if not user.totp_secret or not (len(code) == 6 and code.isdigit()):
+    if not user.totp_secret or not looks_like_totp(code):
         return Check.WRONG
     step = _matching_step(user.totp_secret, code, time.time() if now is None else now)
     if step is None:
