@@ -53,9 +53,7 @@ def invite(client, email=COLLEAGUE):
 
 def invitation_link(mail_sink, email=COLLEAGUE) -> str:
     """The path of the invitation link in the last message sent to `email`."""
-    links = [
-        link for m in mail_sink.to(email) for link in mail_sink.links(m) if "/invite/" in link
-    ]
+    links = [link for m in mail_sink.to(email) for link in mail_sink.links(m) if "/invite/" in link]
     assert links, f"no invitation mailed to {email}"
     return urlsplit(links[-1]).path
 
@@ -135,12 +133,12 @@ def test_invited_colleague_joins_through_the_mailed_link_and_fills_the_enterpris
     assert joined.email_verified_at is not None  # the link proved the address
 
     # The colleague fills the enterprise's draft; the owner sees who saved it and continues it.
-    questionnaire = registry.get("lianghua")
-    url = start(client, "lianghua")
+    questionnaire = registry.get("cloud")
+    url = start(client, "cloud")
     assert (
         save_page(client, url, questionnaire, 0, typical_answers(questionnaire)).status_code == 302
     )
-    assert start(owner, "lianghua") == url.rsplit("/", 1)[0] + "/1"  # the same draft, resumed
+    assert start(owner, "cloud") == url.rsplit("/", 1)[0] + "/1"  # the same draft, resumed
     assert "by 张三" in text_of(owner.get("/my"))
     assert re.search(r"Last saved by 张三 on \d{4}-\d\d-\d\d \d\d:\d\d\.", owner.get(url).text)
     with app_session(app) as s:
@@ -312,7 +310,7 @@ def test_a_signed_in_user_is_asked_to_sign_out_before_accepting(app, owner, mail
 
 
 def test_a_removed_colleague_loses_access_at_once(app, owner, colleague, registry):
-    url = start(colleague, "lianghua")
+    url = start(colleague, "cloud")
     assert colleague.get(url).status_code == 200
     colleague_id = user(app, COLLEAGUE).id
     response = owner.post(f"/account/team/members/{colleague_id}/remove")
@@ -322,7 +320,7 @@ def test_a_removed_colleague_loses_access_at_once(app, owner, colleague, registr
     for path in (url, "/my", "/account/team"):
         response = colleague.get(path)
         assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
-    questionnaire = registry.get("lianghua")
+    questionnaire = registry.get("cloud")
     response = colleague.post(url, data=page_form(questionnaire, 0, {}, lock="0"))
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
     assert login(colleague, COLLEAGUE, COLLEAGUE_PASSWORD).status_code == 200  # refused
@@ -470,9 +468,9 @@ def test_the_account_page_has_a_colleagues_card(app, owner, colleague):
 
 
 def test_two_colleagues_saving_one_page_never_overwrite_each_other(app, owner, colleague, registry):
-    questionnaire = registry.get("lianghua")
-    url = start(owner, "lianghua")
-    assert start(colleague, "lianghua") == url
+    questionnaire = registry.get("cloud")
+    url = start(owner, "cloud")
+    assert start(colleague, "cloud") == url
     worst = typical_answers(questionnaire, "worst")
     best = typical_answers(questionnaire, "best")
     owner_lock = lock_version(owner.get(url).text)
@@ -507,8 +505,8 @@ def test_two_colleagues_saving_one_page_never_overwrite_each_other(app, owner, c
 def test_last_saved_by_is_shown_in_chinese(app, owner, colleague, registry):
     client = app.test_client()
     login(client, COLLEAGUE, COLLEAGUE_PASSWORD)
-    questionnaire = registry.get("lianghua")
-    url = start(client, "lianghua")
+    questionnaire = registry.get("cloud")
+    url = start(client, "cloud")
     save_page(client, url, questionnaire, 0, typical_answers(questionnaire), nav="save")
     assert re.search(r"最后由 张三 于 \d{4}-\d\d-\d\d \d\d:\d\d 保存", client.get(url).text)
 
