@@ -13,6 +13,7 @@ from assessment.web.access import enterprise_required, registry
 from assessment.web.context import report_pdf, report_timezone
 from assessment.web.extensions import db, limiter
 from assessment.web.i18n import current_lang, language
+from reports.filenames import local_date
 
 bp = Blueprint("my_data", __name__, url_prefix="/account")
 README_LANGS = ("zh", "en")
@@ -57,7 +58,7 @@ def download():
     data = build_zip(db.session, enterprise, user, render, _readme(enterprise), report_timezone())
     audit.record(db.session, user, audit.EXPORT_OWN_DATA, "enterprise", enterprise.public_id,
                  {"bytes": len(data), "lang": lang}, request.remote_addr)  # fmt: skip
-    stamp = utcnow().strftime("%Y-%m-%d")
+    stamp = local_date(utcnow(), report_timezone()).isoformat()
     return Response(
         data,
         mimetype="application/zip",
