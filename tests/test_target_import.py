@@ -14,10 +14,12 @@ from sqlalchemy import select, text
 from assessment.core.target_rows import check_row
 from assessment.core.target_table import check_table
 from assessment.core.uscc import make_uscc
-from assessment.services.models import Enterprise
+from assessment.services.accounts import hash_password
+from assessment.services.models import Enterprise, User
 
 from .campaign_fixtures import (
     HEADER,
+    PASSWORD,
     bureau_client,
     code,
     csv_bytes,
@@ -28,7 +30,7 @@ from .campaign_fixtures import (
     upload,
     xlsx,
 )
-from .conftest import app_session
+from .conftest import app_session, csrf_from
 from .helpers import register
 
 
@@ -267,3 +269,25 @@ def test_an_all_digit_code_excel_turned_into_a_number_is_refused_with_the_reason
     preview = client.get(response.headers["Location"])
     assert "Excel stored this code as a number (9.133028E+17)" in preview.text
     assert "Format the column as Text" in preview.text and targets(app, public_id) == []
+
+
+def test_the_upload_checks_its_csrf_token_itself(make_app):
+    """The upload is exempt from the app-wide check (its body may pass the app-wide size limit),
+    so its form checks the token: without it nothing is kept; with it the preview opens."""
+    app = make_app(WTF_CSRF_ENABLED=True)
+    public_id = make_campaign(app)
+    with app_session(app) as s:
+        s.add(User(email="csrf@jxj.example", password_hash=hash_password(PASSWORD), role="bureau"))
+        s.commit()
+    client = app.test_client()
+    token = csrf_from(client.get("/auth/login").text)
+    client.post("/auth/login", data={"email": "csrf@jxj.example", "password": PASSWORD,
+                                     "csrf_token": token})  # fmt: skip
+    forged = upload(client, public_id, xlsx([HEADER, row(1)]))
+    assert forged.status_code == 200 and "/import/" not in forged.headers.get("Location", "")
+    page = client.get(f"/bureau/campaigns/{public_id}/import")
+    data = {"file": (io.BytesIO(xlsx([HEADER, row(1)])), "list.xlsx"),
+            "csrf_token": csrf_from(page.text)}  # fmt: skip
+    ok = client.post(f"/bureau/campaigns/{public_id}/import", data=data,
+                     content_type="multipart/form-data")  # fmt: skip
+    assert ok.status_code == 302 and "/import/" in ok.headers["Location"]
