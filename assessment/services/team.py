@@ -165,18 +165,10 @@ def accept(
     if problem is not None:
         raise TeamError(problem)
     now = utcnow()
-    claimed = session.execute(
-        update(Invitation)
-        .where(
-            Invitation.id == invitation.id,
-            Invitation.accepted_at.is_(None),
-            Invitation.revoked_at.is_(None),
-            Invitation.expires_at > now,
-        )  # fmt: skip
-        .values(accepted_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
+    open_now = (Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None),
+                Invitation.expires_at > now)  # fmt: skip
+    claim = update(Invitation).where(Invitation.id == invitation.id, *open_now)
+    if session.execute(claim.values(accepted_at=now)).rowcount != 1:
         session.rollback()
         find(session, token)  # raises the reason it was taken away meanwhile
         raise TeamError(Problem(USED_LINK))
@@ -190,9 +182,9 @@ def accept(
     user.last_login_at = now
     try:
         session.flush()
-    except IntegrityError:  # the address registered an account meanwhile
+    except IntegrityError:  # the address registered an account of its own meanwhile
         session.rollback()
-        raise TeamError(Problem(USED_LINK)) from None
+        raise TeamError(Problem(OTHER_ENTERPRISE, {"email": invitation.email})) from None
     _audit(session, user, audit.ACCEPT_INVITATION, TARGET_INVITATION, invitation.id,
            invitation.email, ip)  # fmt: skip
     session.commit()
