@@ -32,11 +32,31 @@ ACTIONS = (
     DEACTIVATE_USER, ACTIVATE_USER, RESET_PASSWORD,
     ENABLE_MFA, DISABLE_MFA, RESET_MFA, USE_RECOVERY_CODE, REGENERATE_RECOVERY_CODES,
 )  # fmt: skip
+# Service providers (services/grants.py): an owner's grants, and what a provider did or tried.
+GRANT_PROVIDER = "grant_provider"
+REVOKE_PROVIDER = "revoke_provider"
+PROVIDER_SAVE = "provider_save"
+PROVIDER_SUBMIT = "provider_submit"
+PROVIDER_DENIED = "provider_denied"
+ACTIONS += (GRANT_PROVIDER, REVOKE_PROVIDER, PROVIDER_SAVE, PROVIDER_SUBMIT, PROVIDER_DENIED)
+# Passwords and addresses (services/password_reset.py, services/email_verification.py).
+CHANGE_PASSWORD = "change_password"
+RESET_PASSWORD_BY_EMAIL = "reset_password_by_email"
+VERIFY_EMAIL = "verify_email"
+ACTIONS += (CHANGE_PASSWORD, RESET_PASSWORD_BY_EMAIL, VERIFY_EMAIL)
 # The enterprise profile (services/profile.py) and an enterprise's download of its own data.
 UPDATE_PROFILE = "update_profile"
 CORRECT_USCC = "correct_uscc"
 EXPORT_OWN_DATA = "export_own_data"
 ACTIONS += (UPDATE_PROFILE, CORRECT_USCC, EXPORT_OWN_DATA)
+# Colleagues (services/team.py): invitations, members leaving, ownership handed over.
+INVITE_COLLEAGUE = "invite_colleague"
+REVOKE_INVITATION = "revoke_invitation"
+ACCEPT_INVITATION = "accept_invitation"
+REMOVE_MEMBER = "remove_member"
+TRANSFER_OWNERSHIP = "transfer_ownership"
+ACTIONS += (INVITE_COLLEAGUE, REVOKE_INVITATION, ACCEPT_INVITATION, REMOVE_MEMBER,
+            TRANSFER_OWNERSHIP)  # fmt: skip
 # Town officers and the review of campaign submissions (services/town_officers.py, review.py,
 # campaign_progress.py).
 SET_OFFICER_TOWNS = "set_officer_towns"
@@ -58,26 +78,11 @@ IMPORT_TARGETS = "import_targets"
 EXPORT_INVITATIONS = "export_invitations"
 SEND_REMINDERS = "send_reminders"
 ACTIONS += (CREATE_CAMPAIGN, UPDATE_CAMPAIGN, IMPORT_TARGETS, EXPORT_INVITATIONS, SEND_REMINDERS)
-# Colleagues (services/team.py): invitations, members leaving, ownership handed over.
-INVITE_COLLEAGUE = "invite_colleague"
-REVOKE_INVITATION = "revoke_invitation"
-ACCEPT_INVITATION = "accept_invitation"
-REMOVE_MEMBER = "remove_member"
-TRANSFER_OWNERSHIP = "transfer_ownership"
-ACTIONS += (INVITE_COLLEAGUE, REVOKE_INVITATION, ACCEPT_INVITATION, REMOVE_MEMBER,
-            TRANSFER_OWNERSHIP)  # fmt: skip
-# Service providers (services/grants.py): an owner's grants, and what a provider did or tried.
-GRANT_PROVIDER = "grant_provider"
-REVOKE_PROVIDER = "revoke_provider"
-PROVIDER_SAVE = "provider_save"
-PROVIDER_SUBMIT = "provider_submit"
-PROVIDER_DENIED = "provider_denied"
-ACTIONS += (GRANT_PROVIDER, REVOKE_PROVIDER, PROVIDER_SAVE, PROVIDER_SUBMIT, PROVIDER_DENIED)
-# Passwords and addresses (services/password_reset.py, services/email_verification.py).
-CHANGE_PASSWORD = "change_password"
-RESET_PASSWORD_BY_EMAIL = "reset_password_by_email"
-VERIFY_EMAIL = "verify_email"
-ACTIONS += (CHANGE_PASSWORD, RESET_PASSWORD_BY_EMAIL, VERIFY_EMAIL)
+# The API (web/api): every call with a token, and the tokens themselves (services/api_tokens.py).
+API_CALL = "api_call"
+CREATE_API_TOKEN = "create_api_token"
+REVOKE_API_TOKEN = "revoke_api_token"
+ACTIONS += (API_CALL, CREATE_API_TOKEN, REVOKE_API_TOKEN)
 
 
 def record(

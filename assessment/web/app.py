@@ -14,6 +14,8 @@ from assessment.web import errors, hardening, templating
 from assessment.web.account.routes import bp as account_bp
 from assessment.web.admin.enterprises import bp as admin_enterprises_bp
 from assessment.web.admin.routes import bp as admin_bp
+from assessment.web.api import setup as api_setup
+from assessment.web.api_tokens.routes import bp as api_tokens_bp
 from assessment.web.auth.routes import bp as auth_bp
 from assessment.web.auth.session import load_user
 from assessment.web.bureau.routes import bp as bureau_bp
@@ -48,9 +50,10 @@ BLUEPRINTS = (
     reports_bp,
     bureau_bp,
     admin_bp,
-    mfa_bp,
     grants_bp,
     provider_bp,
+    mfa_bp,
+    team_bp,
     profile_bp,
     my_data_bp,
     admin_enterprises_bp,
@@ -59,7 +62,7 @@ BLUEPRINTS = (
     campaigns_bp,
     join_bp,
     officers_bp,
-    team_bp,
+    api_tokens_bp,
 )
 
 
@@ -136,3 +139,4 @@ def configure_blueprints(app: Flask) -> None:
     """Register every area's blueprint."""
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    api_setup.register(app)  # /api/v1 (flask-smorest), docs/api.md

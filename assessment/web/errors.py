@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from assessment.web.api.problems import from_exception, is_api_request, problem
 from assessment.web.extensions import db
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,8 @@ def register(app: Flask) -> None:
     def _http_error(exc: HTTPException):
         if exc.code is None or exc.code < 400:
             return exc
+        if is_api_request():  # the API answers problem+json, never a page
+            return from_exception(exc)
         if exc.code == 429:
             # A limit's on_breach may bring its own page (what was refused, how long to wait).
             return exc.response if exc.response is not None else render_error(429)
@@ -72,6 +75,8 @@ def register(app: Flask) -> None:
             return _http_error(exc)
         log.exception("unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
+        if is_api_request():
+            return problem(InternalServerError.code)
         return render_error(InternalServerError.code)
 
 

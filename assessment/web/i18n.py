@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from babel.support import NullTranslations
-from flask import current_app, g, has_request_context, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import force_locale, get_locale, get_translations
 
 # Keys of this module's per-request memo in `flask.g` (our own names, nobody else's state).
@@ -15,6 +15,8 @@ _LANG, _CATALOG = "_i18n_lang", "_i18n_catalog"
 
 def select_locale() -> str:
     """Flask-Babel locale selector (Babel(app, locale_selector=...) in flask-babel 4)."""
+    if has_request_context() and request.path.startswith("/api/"):  # the API: Accept-Language only (no cookie)
+        return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "zh"
     lang = session.get("lang")
     if lang in current_app.config["LANGUAGES"]:
         return lang

@@ -37,13 +37,6 @@ ACTION_LABELS = {
     audit.REGENERATE_RECOVERY_CODES: _l("Made new recovery codes"),
 }
 
-# The enterprise profile and an enterprise's own data (services/profile.py, my_data.py).
-ACTION_LABELS |= {
-    audit.UPDATE_PROFILE: _l("Changed the enterprise profile"),
-    audit.CORRECT_USCC: _l("Corrected a credit code"),
-    audit.EXPORT_OWN_DATA: _l("Downloaded own data"),
-}
-
 # Service providers (services/grants.py).
 ACTION_LABELS |= {
     audit.GRANT_PROVIDER: _l("Granted a service provider access"),
@@ -53,20 +46,18 @@ ACTION_LABELS |= {
     audit.PROVIDER_DENIED: _l("Service provider refused (no access)"),
 }
 
+# The enterprise profile and an enterprise's own data (services/profile.py, my_data.py).
+ACTION_LABELS |= {
+    audit.UPDATE_PROFILE: _l("Changed the enterprise profile"),
+    audit.CORRECT_USCC: _l("Corrected a credit code"),
+    audit.EXPORT_OWN_DATA: _l("Downloaded own data"),
+}
+
 # Passwords and addresses (services/password_reset.py, services/email_verification.py).
 ACTION_LABELS |= {
     audit.CHANGE_PASSWORD: _l("Changed their password"),
     audit.RESET_PASSWORD_BY_EMAIL: _l("Reset their password by email"),
     audit.VERIFY_EMAIL: _l("Confirmed their email address"),
-}
-
-# Colleagues (services/team.py).
-ACTION_LABELS |= {
-    audit.INVITE_COLLEAGUE: _l("Invited a colleague"),
-    audit.REVOKE_INVITATION: _l("Withdrew an invitation"),
-    audit.ACCEPT_INVITATION: _l("Joined an enterprise by invitation"),
-    audit.REMOVE_MEMBER: _l("Removed a colleague"),
-    audit.TRANSFER_OWNERSHIP: _l("Handed over ownership"),
 }
 
 # Town officers and the review of campaign submissions (services/town_officers.py, review.py).
@@ -80,6 +71,15 @@ ACTION_LABELS |= {
     audit.START_CORRECTION: _l("Started correcting a returned submission"),
     audit.VIEW_DASHBOARD: _l("Viewed the dashboard"),
     audit.VIEW_ENTERPRISE_LIST: _l("Viewed the enterprise list"),
+}
+
+# Colleagues (services/team.py).
+ACTION_LABELS |= {
+    audit.INVITE_COLLEAGUE: _l("Invited a colleague"),
+    audit.REVOKE_INVITATION: _l("Withdrew an invitation"),
+    audit.ACCEPT_INVITATION: _l("Joined an enterprise by invitation"),
+    audit.REMOVE_MEMBER: _l("Removed a colleague"),
+    audit.TRANSFER_OWNERSHIP: _l("Handed over ownership"),
 }
 
 TARGET_LABELS = {
@@ -98,6 +98,11 @@ ACTION_LABELS |= {
     audit.IMPORT_TARGETS: _l("Imported a campaign's target list"),
     audit.EXPORT_INVITATIONS: _l("Exported invitations (letters or CSV)"),
     audit.SEND_REMINDERS: _l("Sent campaign reminders"),
+}
+ACTION_LABELS |= {
+    audit.API_CALL: _l("Called the API"),
+    audit.CREATE_API_TOKEN: _l("Created an API token"),
+    audit.REVOKE_API_TOKEN: _l("Revoked an API token"),
 }
 
 STATUS_ACTIVE = "active"

@@ -1,0 +1,1 @@
+"""The open REST API under /api/v1 (issue 16): see `setup.register`."""

@@ -1,0 +1,166 @@
+"""The API's request and response schemas (marshmallow), declared once: they validate requests,
+shape responses and generate the OpenAPI document."""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+ANY = fields.Raw(allow_none=True)
+
+
+class Strict(Schema):
+    """Unknown fields are refused (422 naming them), not silently ignored."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class ProblemSchema(Schema):
+    """An error (RFC 9457)."""
+
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String(required=True)
+    errors = fields.Dict(
+        keys=fields.String(), values=fields.List(fields.String()), required=True,
+        metadata={"description": "Per field: its problems, in the request's language."},
+    )  # fmt: skip
+    current = fields.Dict(metadata={"description": "On a 409 edit conflict: the draft now."})
+    missing = fields.List(fields.String(), metadata={"description": "Unanswered required ids."})
+
+
+class QuestionnaireSchema(Schema):
+    """A questionnaire version."""
+
+    id = fields.String(required=True)
+    version = fields.String(required=True)
+    title = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    current = fields.Boolean(required=True)
+
+
+class DefinitionSchema(Schema):
+    """A version's full definition (as `flask questionnaire show --format json` prints it;
+    more keys than these)."""
+
+    id = fields.String(required=True)
+    version = fields.String(required=True)
+    title = fields.Dict(required=True)
+    dimensions = fields.List(fields.Dict(), required=True)
+
+
+class AssessmentSchema(Schema):
+    """A draft or a submitted assessment of the token's enterprise."""
+
+    id = fields.String(required=True, metadata={"description": "The assessment's public id."})
+    questionnaire = fields.String(required=True)
+    version = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["draft", "submitted"]))
+    lock_version = fields.Integer(required=True,
+                                  metadata={"description": "Send it back when saving answers."})  # fmt: skip
+    answers = fields.Dict(keys=fields.String(), values=ANY, required=True)
+    missing = fields.List(fields.String(), required=True,
+                          metadata={"description": "Required questions still unanswered."})  # fmt: skip
+    unconfirmed = fields.List(fields.String(), required=True,
+                              metadata={"description": "Pre-filled answers not saved yet."})  # fmt: skip
+    total = fields.Float(allow_none=True, required=True)
+    stage = fields.String(allow_none=True, required=True)
+    submitted_at = fields.DateTime(allow_none=True, required=True)
+
+
+class StartSchema(Strict):
+    """Which questionnaire to fill (its current version)."""
+
+    questionnaire = fields.String(required=True, validate=validate.Length(1, 64))
+
+
+class AnswersSchema(Strict):
+    """Answers by question id, any order and any pages; null clears an answer."""
+
+    lock_version = fields.Integer(required=True, strict=True)
+    answers = fields.Dict(keys=fields.String(validate=validate.Length(1, 64)), values=ANY,
+                          required=True, validate=validate.Length(max=500))  # fmt: skip
+
+
+class CheckSchema(Strict):
+    """Answers to check against the draft, nothing saved."""
+
+    answers = fields.Dict(keys=fields.String(validate=validate.Length(1, 64)), values=ANY,
+                          required=True, validate=validate.Length(max=500))  # fmt: skip
+
+
+class CheckResultSchema(Schema):
+    """Every problem at once."""
+
+    valid = fields.Boolean(required=True)
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), required=True)
+    missing = fields.List(fields.String(), required=True)
+
+
+class SubmitHeaders(Schema):
+    """A retried submit with the same key gets the stored response."""
+
+    class Meta:
+        unknown = "exclude"
+
+    idempotency_key = fields.String(data_key="Idempotency-Key",
+                                    validate=validate.Length(1, 200))  # fmt: skip
+
+
+class StatsSchema(Schema):
+    n = fields.Integer(required=True)
+    mean = fields.Float(required=True)
+    median = fields.Float(required=True)
+    p25 = fields.Float(required=True)
+    p75 = fields.Float(required=True)
+
+
+class BenchmarkSchema(Schema):
+    """One cohort comparison; `shown` null and no figures when every cohort is too small."""
+
+    requested = fields.Dict(required=True)
+    shown = fields.Dict(allow_none=True, required=True)
+    n = fields.Integer(required=True)
+    suppressed = fields.Boolean(required=True)
+    stats = fields.Dict(keys=fields.String(), values=fields.Nested(StatsSchema), required=True)
+    percentile = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True),
+                             required=True)  # fmt: skip
+
+
+class StepSchema(Schema):
+    id = fields.String(required=True)
+    question = fields.String(required=True)
+    dimension = fields.String(required=True)
+    title = fields.Dict(required=True)
+    action = fields.Dict(required=True)
+    effort = fields.String(required=True)
+    horizon = fields.Integer(required=True)
+    gain = fields.Float(required=True)
+
+
+class ProjectionSchema(Schema):
+    horizon = fields.Integer(required=True, metadata={"description": "Months."})
+    total = fields.Float(required=True)
+    stage = fields.String(required=True)
+
+
+class ResultSchema(Schema):
+    """A submitted assessment's result: scores, level, benchmarks, steps and projections."""
+
+    id = fields.String(required=True)
+    questionnaire = fields.String(required=True)
+    version = fields.String(required=True)
+    total = fields.Float(required=True)
+    stage = fields.String(required=True)
+    level = fields.Dict(required=True)
+    dimensions = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True),
+                             required=True)  # fmt: skip
+    benchmarks = fields.Dict(keys=fields.String(), values=fields.Nested(BenchmarkSchema),
+                             required=True)  # fmt: skip
+    min_cohort = fields.Integer(required=True)
+    recommendations = fields.List(fields.Nested(StepSchema), required=True)
+    projections = fields.List(fields.Nested(ProjectionSchema), required=True)
+
+
+class LangQuery(Strict):
+    lang = fields.String(validate=validate.OneOf(["zh", "en"]))

@@ -1,0 +1,1 @@
+"""Personal access tokens for the API, on the account area (/account/tokens)."""
