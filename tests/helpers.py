@@ -127,4 +127,10 @@ def typical_answers(questionnaire: Questionnaire, pick: str = "middle") -> dict:
             answers[q.id] = int(value) if q.integer or value == int(value) else value
         elif q.type == "text":
             answers[q.id] = "用友 U8 与钉钉"
+    for q in questionnaire.questions:  # a share computed from counts (lianghua 2025.2): the counts
+        derivation = q.extra.get("derive")
+        if q.type == "number" and derivation is not None:
+            answers |= {qid: 100 for qid in derivation.denominators}
+            answers[derivation.numerator] = round(answers[q.id])  # of 100 machines: the share
+            answers[q.id] = derivation.compute(q, answers).value
     return clean(questionnaire, answers)

@@ -128,14 +128,15 @@ def test_cache_is_used_and_invalidated_by_a_submit(session, registry):
     for total in (10, 20, 30):
         f.submitted(session, f.enterprise(session), total)
     session.commit()
-    first = Benchmarks(session, cache=cache).table("lianghua", "2025.1", Cohort("city"))
-    again = Benchmarks(session, cache=cache).table("lianghua", "2025.1", Cohort("city"))
+    first = Benchmarks(session, cache=cache, registry=registry).table("lianghua", "2025.1", CITY)
+    again = Benchmarks(session, cache=cache, registry=registry).table("lianghua", "2025.1", CITY)
     assert again is first and cache.hits == 1
-    # A fourth enterprise submits (the real submit, not a row written around it).
+    # A fourth enterprise submits (the real submit, not a row written around it), on the newest
+    # version (2025.2): it pools with 2025.1, so the 2025.1 cohort counts it.
     questionnaire = registry.get("lianghua")
     draft = surveys.start(session, f.enterprise(session), questionnaire)
     draft.answers = typical_answers(questionnaire, "best")
     session.commit()
     surveys.submit(session, draft, questionnaire)
-    fresh = Benchmarks(session, cache=cache).table("lianghua", "2025.1", Cohort("city"))
+    fresh = Benchmarks(session, cache=cache, registry=registry).table("lianghua", "2025.1", CITY)
     assert fresh.n == 4 and fresh.metrics[TOTAL].stats().median == 25

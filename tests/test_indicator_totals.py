@@ -67,13 +67,17 @@ def _city_with_history(session, registry):
 def _filter_variants() -> list[Filters]:
     now = utcnow()
     year_ago = datetime(now.year - 1, now.month, 1)
+    pool = {"versions": ("2025.1", "2025.2")}  # lianghua's comparable versions, counted together
     return [
-        Filters("lianghua", "2025.1", include_demo=True),
-        Filters("lianghua", "2025.1"),
-        Filters("lianghua", "2025.1", start=year_ago, include_demo=True),
-        Filters("lianghua", "2025.1", industry="bearings", include_demo=True),
-        Filters("lianghua", "2025.1", town="kandun"),
-        Filters("lianghua", "2025.1", start=year_ago, size_class="small", include_demo=True),
+        Filters("lianghua", "2025.2", include_demo=True, **pool),
+        Filters("lianghua", "2025.2", **pool),
+        Filters("lianghua", "2025.2", start=year_ago, include_demo=True, **pool),
+        Filters("lianghua", "2025.2", industry="bearings", include_demo=True, **pool),
+        Filters("lianghua", "2025.2", town="kandun", **pool),
+        Filters(
+            "lianghua", "2025.2", start=year_ago, size_class="small", include_demo=True, **pool
+        ),  # fmt: skip
+        Filters("lianghua", "2025.1", include_demo=True),  # one version alone (the seed's older)
         Filters("cloud", "2025.1", include_demo=True),
     ]
 

@@ -75,7 +75,7 @@ def test_register_fill_resume_review_submit_and_see_the_computed_score(client, r
 
     with app_session(app) as s:
         stored = s.scalar(select(Assessment).where(Assessment.status == "submitted"))
-        assert stored.questionnaire_id == "lianghua" and stored.questionnaire_version == "2025.1"
+        assert stored.questionnaire_id == "lianghua" and stored.questionnaire_version == "2025.2"
         assert stored.total == expected.total and stored.is_latest
         assert stored.industry == "appliances" and stored.size_class == "small"
         rows = s.scalars(select(DimensionScore).where(DimensionScore.assessment_id == stored.id))

@@ -33,6 +33,7 @@ from assessment.services.accounts import hash_password
 from assessment.services.cache import bump_generation
 from assessment.services.demo_campaign import seed_demo_campaign
 from assessment.services.demo_miit import MIIT, miit_answers, nearest
+from assessment.services.demo_versions import answered_version, counts, earlier_versions
 from assessment.services.models import (
     Assessment,
     DimensionScore,
@@ -94,12 +95,13 @@ def demo_answer(question: Question, maturity: float, rng: random.Random) -> Any:
 
 
 def demo_answers(questionnaire: Questionnaire, maturity: float, rng: random.Random) -> dict:
-    """A whole set of answers (hidden questions dropped)."""
+    """A whole set of answers (hidden questions dropped), with the counts behind every share
+    computed from counts (lianghua 2025.2's machines)."""
     answers = {}
     for q in questionnaire.questions:
         if q.scored:
             answers[q.id] = demo_answer(q, maturity, rng)
-    return clean(questionnaire, answers)
+    return clean(questionnaire, answers | counts(questionnaire, answers, maturity))
 
 
 def _enterprise_rows(rng: random.Random, count: int, start_id: int, taken: set[str]):
@@ -226,8 +228,11 @@ def _days_ago(rng: random.Random) -> list[float]:
 
 
 def _assess(rows: _Rows, ent: dict, questionnaires: list[Questionnaire],
-            rngs: tuple[random.Random, random.Random], now: datetime) -> None:  # fmt: skip
-    """Draw the submitted assessments of one enterprise and add them to `rows`.
+            rngs: tuple[random.Random, random.Random], now: datetime,
+            earlier: dict[str, Questionnaire] | None = None) -> None:  # fmt: skip
+    """Draw the submitted assessments of one enterprise and add them to `rows`; an older one
+    answers the earlier comparable version of its questionnaire (`earlier`, by id; see
+    `demo_versions`), as a real firm did before the new version was published.
 
     MIIT answers come from the second generator (`demo_miit`). The shared one still draws generic
     MIIT answers, as before MIIT had its own, and drops them: every lianghua and cloud row of a
@@ -242,13 +247,14 @@ def _assess(rows: _Rows, ent: dict, questionnaires: list[Questionnaire],
         rounds = _days_ago(rng)
         for i, ago in enumerate(rounds):
             trend = 0.06 * (1 - ago / 730) + (0.07 if i == 1 else 0)
-            answers = demo_answers(questionnaire, firm + trend, rng)
+            answered = answered_version(questionnaire, ago, earlier or {})  # same draws
+            answers = demo_answers(answered, firm + trend, rng)
             if questionnaire.id == MIIT:
                 answers = miit_answers(questionnaire, ent, firm + trend, nearest(given, ago),
                                        miit_rng)  # fmt: skip
             given.setdefault(questionnaire.id, []).append((ago, answers))
             when = now - timedelta(days=ago, minutes=rng.randint(0, 600))
-            rows.add(ent, questionnaire, answers, when, latest=i == len(rounds) - 1)
+            rows.add(ent, answered, answers, when, latest=i == len(rounds) - 1)
 
 
 def _write(session: Session, enterprises: list[dict], rows: _Rows) -> None:
@@ -280,9 +286,9 @@ def seed_demo(
     next_enterprise = (session.scalar(select(func.max(Enterprise.id))) or 0) + 1
     enterprises = _enterprise_rows(rng, count, next_enterprise, taken)
     rows = _Rows((session.scalar(select(func.max(Assessment.id))) or 0) + 1)
-    now, questionnaires = utcnow(), registry.current()
+    now, questionnaires, earlier = utcnow(), registry.current(), earlier_versions(registry)
     for ent in enterprises:
-        _assess(rows, ent, questionnaires, (rng, miit_rng), now)
+        _assess(rows, ent, questionnaires, (rng, miit_rng), now, earlier)
     _write(session, enterprises, rows)
     seed_demo_campaign(session, registry, enterprises, seed)
     return SeedSummary(len(enterprises), len(rows.assessments), time.perf_counter() - started,

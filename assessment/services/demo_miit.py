@@ -2,8 +2,9 @@
 
 Built in the order a careful firm fills the form, so that every answer agrees with the others:
 
-1. figures: production machines from the firm's size, the digital and networked shares from its
-   lianghua answers when it has them (else from its maturity); revenue and staff near the
+1. figures: the machine counts the firm gave in lianghua 2025.2 (the same facts: keys
+   `equipment_*`), else machines from the firm's size and the digital and networked shares from its
+   lianghua rates when it has them (else from its maturity); revenue and staff near the
    enterprise row with a plausible change on the year before; cost below revenue; energy by industry;
 2. scenarios 0–4: the level of the matching lianghua (or cloud) ladder, give or take one, else from
    maturity; choices from the matching lianghua answers (else maturity), the automatic data
@@ -64,6 +65,10 @@ MULTI_SOURCES = {
                  "e": ("n_digital_talent", ("incentives",)),
                  "f": ("n_digital_talent", ("partnership",))},
 }  # fmt: skip
+# The machine counts lianghua 2025.2 asks with the same keys (`equipment_*`).
+SHARED_COUNTS = {"m_equipment_total": "f_equipment_total",
+                 "m_equipment_digital_count": "f_equipment_digital_count",
+                 "m_equipment_networked_count": "f_equipment_networked_count"}  # fmt: skip
 PLANNING = {"none": "a", "learning": "b", "plan": "c", "implementing": "d", "reviewing": "e"}
 # Lianghua's digital budget bands (% of revenue); the top one is open.
 BUDGET = {"none": (0, 0.1), "lt_05": (0.1, 0.5), "p05_1": (0.5, 1), "p1_3": (1, 3),
@@ -146,6 +151,9 @@ def _share(rate: Any, firm: _Firm, lag: float = 0.0) -> float:
 
 
 def _equipment(firm: _Firm) -> dict[str, float]:
+    counted = {mine: firm.lianghua.get(theirs) for mine, theirs in SHARED_COUNTS.items()}
+    if all(isinstance(v, int) for v in counted.values()) and counted["m_equipment_total"] > 0:
+        return counted  # counted once, for both questionnaires
     total = max(2, round(firm.ent["employees"] * firm.rng.uniform(0.2, 0.8)))
     digital = _share(firm.lianghua.get("f_equipment_digital_rate"), firm)
     networked = _share(firm.lianghua.get("f_equipment_networked_rate"), firm, lag=0.5)
