@@ -183,9 +183,10 @@ def progress(ctx: Ctx) -> list:
     if p:
         before = p.previous_result
         sentence = _(
-            "Compared with your assessment of %(when)s (same questionnaire version): score S "
-            "%(before)s → %(after)s, level %(level_before)s → %(level_after)s.",
+            "Compared with your assessment of %(when)s (questionnaire version %(old)s, scored the "
+            "same way): score S %(before)s → %(after)s, level %(level_before)s → %(level_after)s.",
             when=ctx.date(p.previous.submitted_at),
+            old=p.previous.questionnaire_version,
             before=number(before.exact_total),
             after=number(lv.total),
             level_before=view.questionnaire.level(before.stage).label.get(ctx.lang),

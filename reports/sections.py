@@ -129,10 +129,11 @@ def method(ctx: Ctx) -> list:
             out.append(Paragraph(ctx.u(part.strip()), s.body))
     out.append(Paragraph(ctx.u(_("Peer statistics")), s.h3))
     peers = _(
-        "Peer statistics use the latest submitted assessment of each enterprise with the same "
-        "questionnaire version (%(version)s) within the last %(months)s months. A peer group is only "
-        "shown when it has at least %(k)s other enterprises; otherwise the next wider group is used.",
-        version=a.questionnaire_version,
+        "Peer statistics use the latest submitted assessment of each enterprise on this "
+        "questionnaire version or one scored the same way (%(version)s) within the last "
+        "%(months)s months. A peer group is only shown when it has at least %(k)s other "
+        "enterprises; otherwise the next wider group is used.",
+        version=" / ".join(view.versions),
         months=view.window_months,
         k=view.min_cohort,
     )

@@ -112,9 +112,10 @@ def progress(ctx: Ctx) -> list:
         q, result = view.questionnaire, view.result
         before = q.level(p.previous_result.stage)
         sentence = _(
-            "Compared with your assessment of %(when)s (same questionnaire version): total "
-            "%(before)s → %(after)s, stage %(stage_before)s → %(stage_after)s.",
+            "Compared with your assessment of %(when)s (questionnaire version %(old)s, scored the "
+            "same way): total %(before)s → %(after)s, stage %(stage_before)s → %(stage_after)s.",
             when=ctx.date(p.previous.submitted_at),
+            old=p.previous.questionnaire_version,
             before=score(p.previous_result.total),
             after=score(result.total),
             stage_before=before.label.get(ctx.lang) if before else p.previous_result.stage,

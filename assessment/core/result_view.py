@@ -90,6 +90,7 @@ class ResultView:
     other_version: PastAssessment | None = None  # an earlier assessment that cannot be compared
     window_months: int = 24
     min_cohort: int = 5
+    versions: tuple[str, ...] = ()  # the questionnaire versions its peers answered (pooled)
     levels: LevelView | None = None  # points-scored, level-rated questionnaires (MIIT)
 
     @property
@@ -129,13 +130,15 @@ def _dimension_views(questionnaire, answers, result, lang, na_label) -> list[Dim
 
 
 def progress_since(
-    questionnaire: Questionnaire, now: Result, earlier: list[PastAssessment]
-) -> tuple[Progress | None, PastAssessment | None]:
-    """Progress since the newest earlier assessment of the same version (`earlier` is newest
-    first), and a newer earlier assessment of another version that cannot be compared."""
-    version = questionnaire.version
-    same = next((a for a in earlier if a.questionnaire_version == version), None)
-    other = next((a for a in earlier if a.questionnaire_version != version), None)
+    questionnaire: Questionnaire, now: Result, earlier: list[PastAssessment],
+    comparable: tuple[str, ...] = (),
+) -> tuple[Progress | None, PastAssessment | None]:  # fmt: skip
+    """Progress since the newest earlier assessment of the same version or of a version scored
+    the same way (`comparable`: its answers score alike under this one), `earlier` newest first;
+    and a newer earlier assessment of another version that cannot be compared."""
+    alike = {questionnaire.version, *comparable}
+    same = next((a for a in earlier if a.questionnaire_version in alike), None)
+    other = next((a for a in earlier if a.questionnaire_version not in alike), None)
     if same is None:
         return None, other
     before = score(questionnaire, same.answers)
@@ -159,6 +162,7 @@ class ViewOptions:
     selected: tuple[str, ...] = ()
     window_months: int = 24
     min_cohort: int = 5
+    versions: tuple[str, ...] = ()  # the versions pooled with this one (cohorts, progress)
 
 
 def assemble(
@@ -179,7 +183,7 @@ def assemble(
     counts = sorted({min(n, len(steps)) for n in (3, 5)} - {0})
     chosen_ids = [s for s in options.selected if any(step.id == s for step in steps)]
     chosen = [step for step in steps if step.id in chosen_ids]
-    progress, other = progress_since(questionnaire, result, earlier)
+    progress, other = progress_since(questionnaire, result, earlier, options.versions)
     return ResultView(
         subject=subject,
         questionnaire=questionnaire,
@@ -198,6 +202,7 @@ def assemble(
         other_version=other,
         window_months=options.window_months,
         min_cohort=options.min_cohort,
+        versions=options.versions or (questionnaire.version,),
         levels=(
             level_view.build(
                 questionnaire, answers, result, options.selected, options.lang, options.na_label

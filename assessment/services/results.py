@@ -66,7 +66,8 @@ def build(
     # Answers were frozen with their questionnaire version: re-scoring gives the stored result.
     result = score(questionnaire, assessment.answers)
     options = ViewOptions(lang, na_label, tuple(selected or ()), benchmarks.window_months,
-                          benchmarks.min_cohort)  # fmt: skip
+                          benchmarks.min_cohort,
+                          benchmarks.pool(questionnaire.id, questionnaire.version))  # fmt: skip
     return assemble(
         questionnaire,
         subject_of(assessment),
