@@ -136,3 +136,67 @@ def test_the_profile_is_read_from_the_enterprise_itself(app, client):
         s.commit()
     start(client, "miit")
     assert draft_of(app).answers["m_staff_last"] == 75
+
+
+# --- MIIT and lianghua 2025.2 share the machine counts (keys equipment_*) -----------------------
+
+
+def save_counts(client, questionnaire_id: str, prefix: str, counts: tuple[int, int, int]) -> str:
+    """Start a questionnaire and save its first page with the three machine counts only."""
+    url = start(client, questionnaire_id)
+    lock = re.search(r'name="lock_version"[^>]*value="(\d+)"', client.get(url).text).group(1)
+    names = ("equipment_total", "equipment_digital_count", "equipment_networked_count")
+    data = {"nav": "save", "lock_version": lock}
+    data |= {f"q_{prefix}_{name}": str(n) for name, n in zip(names, counts, strict=True)}
+    assert client.post(url, data=data).status_code == 302
+    return url
+
+
+def test_lianghua_counts_prefill_miit(app, client):
+    register(client)
+    save_counts(client, "lianghua", "f", (80, 30, 20))
+    assert draft_of(app, questionnaire="lianghua").answers["f_equipment_digital_rate"] == 37.5
+    url = start(client, "miit")
+    draft = draft_of(app)
+    assert (draft.answers["m_equipment_total"], draft.answers["m_equipment_digital_count"],
+            draft.answers["m_equipment_networked_count"]) == (80, 30, 20)  # fmt: skip
+    assert draft.prefilled["m_equipment_total"]["questionnaire"] == "lianghua"
+    assert "m_equipment_digital" not in draft.answers  # computed on save, never copied
+    notes = dict(PAGE_NOTE.findall(client.get(url).text))
+    assert "《两化融合评估》草稿预填" in notes["m_equipment_networked_count"]
+
+
+def test_miit_counts_prefill_lianghua_whose_rates_follow_on_save(app, client):
+    register(client)
+    save_counts(client, "miit", "m", (120, 45, 30))
+    url = start(client, "lianghua")
+    draft = draft_of(app, questionnaire="lianghua")
+    assert draft.questionnaire_version == "2025.2"
+    assert {k: draft.answers.get(k) for k in ("f_equipment_total", "f_equipment_digital_count",
+            "f_equipment_networked_count")} == {"f_equipment_total": 120,
+            "f_equipment_digital_count": 45, "f_equipment_networked_count": 30}  # fmt: skip
+    assert "f_equipment_digital_rate" not in draft.answers
+    page = client.get(url).text
+    notes = dict(PAGE_NOTE.findall(page))
+    assert "《中小企业数字化水平评测（2024年版）》草稿预填" in notes["f_equipment_total"]
+    assert 'value="120"' in page  # the form shows the pre-filled count
+    # Saving the page as shown confirms the counts and computes both rates from them.
+    lock = re.search(r'name="lock_version"[^>]*value="(\d+)"', page).group(1)
+    data = {"nav": "save", "lock_version": lock, "q_f_equipment_total": "120",
+            "q_f_equipment_digital_count": "45", "q_f_equipment_networked_count": "30"}  # fmt: skip
+    assert client.post(url, data=data).status_code == 302
+    saved = draft_of(app, questionnaire="lianghua")
+    assert (saved.answers["f_equipment_digital_rate"], saved.answers["f_equipment_networked_rate"]) \
+        == (37.5, 25)  # fmt: skip
+    assert not {"f_equipment_total", "f_equipment_digital_count"} & set(saved.prefilled or {})
+
+
+def test_a_typed_rate_of_lianghua_2025_1_is_no_count_and_prefills_nothing(app, client, registry):
+    old = registry.get("lianghua", "2025.1")
+    register(client)
+    with app_session(app) as s:
+        draft = surveys.start(s, s.scalar(select(Enterprise)), old)
+        draft.answers = {"f_equipment_digital_rate": 40, "f_equipment_networked_rate": 30}
+        s.commit()
+    start(client, "miit")
+    assert not {k for k in draft_of(app).answers if k.startswith("m_equipment")}
