@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import UTC
 
 from flask import Response, current_app, g, jsonify, request
 from flask_babel import gettext as _
@@ -73,7 +74,10 @@ def _view(assessment: Assessment) -> dict:
         "unconfirmed": surveys.unconfirmed(questionnaire, assessment) if draft else [],
         "total": assessment.total,
         "stage": assessment.stage,
-        "submitted_at": assessment.submitted_at,
+        # Stored naive in UTC; RFC 3339 wants the offset.
+        "submitted_at": assessment.submitted_at.replace(tzinfo=UTC)
+        if assessment.submitted_at
+        else None,
     }
 
 
