@@ -280,6 +280,18 @@ EXPECTED = {
         },
     ),
     # A campaign's progress and its laggards, for readers (the officer: of A's town).
+    "campaign_progress.index": (
+        "GET",
+        {
+            "anon": LOGIN,
+            "ent_a": 403,
+            "ent_b": 403,
+            "bureau": 200,
+            "admin": 200,
+            "provider": 403,
+            "officer": 200,
+        },
+    ),
     "campaign_progress.show": (
         "GET",
         {

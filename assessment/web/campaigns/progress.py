@@ -6,13 +6,23 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from assessment.core.enterprise import industry_label, is_town, town_label
-from assessment.services import audit, campaign_progress, laggards
+from assessment.services import audit, campaign_progress, campaigns, laggards
 from assessment.services.town_officers import in_scope
 from assessment.web.access import current_scope, reader_required, registry
 from assessment.web.campaigns.common import campaign_or_404
@@ -38,6 +48,15 @@ STATUS_LABELS = {
 def _progress_status(status: str) -> str:
     label = STATUS_LABELS.get(status)
     return str(label) if label is not None else status
+
+
+@bp.get("/progress")
+@reader_required
+def index():
+    """Every campaign, the latest ending first, each linking to its progress (the way in for
+    town officers, who do not manage campaigns)."""
+    rows = campaigns.listing(db.session, current_app.config["DEMO_MODE"])
+    return render_template("campaigns/progress_index.html", rows=rows)
 
 
 @bp.get("/<public_id>/progress")
