@@ -9,14 +9,18 @@ import io
 import json
 import re
 import zipfile
+from datetime import date
 
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from assessment.services import audit
+from assessment.services import api_tokens, audit
 from assessment.services.models import (
     Assessment,
     AuditEvent,
+    Campaign,
+    CampaignReminder,
+    CampaignTarget,
     DimensionScore,
     Enterprise,
     QuestionScore,
@@ -190,3 +194,53 @@ def test_the_account_page_and_the_privacy_page_link_the_download(client):
     assert "/account/my-data.zip" in privacy
     for words in ("Nothing is deleted automatically", "audit log", "backup", "service provider"):
         assert words in privacy, words
+
+
+def test_campaign_lists_reviews_and_api_tokens_are_in_without_codes_or_token_secrets(
+    app, client, registry
+):
+    register(client)
+    submit_cloud(client, registry)
+    other = app.test_client()
+    register(other, uscc=USCC_B, email="b@example.com", name=NAME_B)
+    add_user(app, ADMIN, "admin")
+    with app_session(app) as s:
+        a = s.scalar(select(Enterprise).where(Enterprise.name == NAME_A))
+        campaign = Campaign(name="2026年度数字化评估", questionnaire_ids=["cloud"],
+                            starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31))  # fmt: skip
+        s.add(campaign)
+        s.flush()
+        ours = CampaignTarget(campaign_id=campaign.id, uscc=a.uscc, name="慈溪示例电器（名单）",
+                              town="zhouxiang", industry="appliances", contact_email="li@a.example",
+                              invite_code="SECRETCODE000001", enterprise_id=a.id)  # fmt: skip
+        theirs = CampaignTarget(campaign_id=campaign.id, uscc=USCC_B, name=NAME_B, town="kandun",
+                                industry="bearings", invite_code="SECRETCODE000002")  # fmt: skip
+        s.add_all([ours, theirs])
+        s.flush()
+        s.add(CampaignReminder(target_id=ours.id, kind="not_submitted", email="li@a.example"))
+        assessment = s.scalar(select(Assessment).where(Assessment.enterprise_id == a.id))
+        admin = s.scalar(select(User).where(User.email == ADMIN))
+        assessment.campaign_id, assessment.review_status = campaign.id, "returned"
+        assessment.review_note, assessment.reviewed_by_id = "员工人数与营收不符，请核对", admin.id
+        s.commit()
+        owner = s.scalar(select(User).where(User.email == "a@example.com"))
+        secret = api_tokens.create(s, owner, "ERP 对接", [api_tokens.READ_OWN], 30).secret
+        b_owner = s.scalar(select(User).where(User.email == "b@example.com"))
+        api_tokens.create(s, b_owner, "乙方令牌", [api_tokens.READ_OWN], 30)
+    archive = download(client)
+    data = json.loads(archive.read("my-data.json"))
+    [listed] = data["campaign_lists"]
+    assert listed["campaign"]["name"] == "2026年度数字化评估"
+    assert listed["as_imported"]["contact_email"] == "li@a.example"
+    assert [r["kind"] for r in listed["reminders"]] == ["not_submitted"]
+    [reviewed] = [x for x in data["assessments"] if x["review"]]
+    assert (
+        reviewed["review"]["status"] == "returned" and reviewed["campaign"] == "2026年度数字化评估"
+    )
+    assert reviewed["review"]["note"] == "员工人数与营收不符，请核对"
+    assert reviewed["review"]["reviewed_by"] == {"role": "admin"}
+    [token] = data["api_tokens"]
+    assert token["name"] == "ERP 对接" and token["scopes"] == ["read:own"]
+    text = everything(archive)
+    for hidden in ("SECRETCODE000001", "SECRETCODE000002", secret, NAME_B, ADMIN, "乙方令牌"):
+        assert hidden not in text, hidden
