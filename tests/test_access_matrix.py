@@ -235,8 +235,8 @@ EXPECTED = {
         {"anon": LOGIN, "ent_a": 403, "ent_b": 403, "bureau": 403, "admin": 200, "provider": 403},
     ),
     # Review of campaign submissions (A's cloud submission waits in review): the queue and one
-    # submission for readers; a decision without a button decides nothing (the page again); correcting a
-    # submission that was not returned goes back home with the reason.
+    # submission for readers; a decision without a button decides nothing (the page again);
+    # correcting a submission that was not returned goes back home with the reason.
     "review.queue": (
         "GET",
         {

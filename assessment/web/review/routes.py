@@ -135,7 +135,7 @@ def decide(public_id: str):
         return _render_show(assessment, form)
     if not (form.send_back.data or form.approve.data):  # a post without a button decides nothing
         flash(_("Choose Approve or Return for correction."), "warning")
-        return _render_show(assessment, form), 400
+        return _render_show(assessment, form)
     reviewer = current_user._get_current_object()
     try:
         if form.send_back.data:
@@ -148,7 +148,7 @@ def decide(public_id: str):
             flash(message(exc.problem), "warning")
             return _render_show(assessment, form), 409
         form.note.errors = [message(exc.problem)]  # next to the note, what was typed kept
-        return _render_show(assessment, form), 400
+        return _render_show(assessment, form)
     if assessment.review_status == Review.RETURNED:
         _mail_return(assessment)
         flash(_("Returned to %(name)s with your note.", name=assessment.enterprise.name),
