@@ -167,8 +167,8 @@ def test_a_provider_gets_404_from_an_enterprise_that_did_not_grant_it(app, world
     owner_a, owner_b, provider = world
     grant(owner_a)
     cloud = registry.get("cloud")
-    b_draft = start(owner_b, "cloud").rsplit("/page", 1)[0]
-    b_result = fill_and_submit(owner_b, registry.get("lianghua"))
+    b_result = fill_and_submit(owner_b, cloud)
+    b_draft = start(owner_b, "lianghua").rsplit("/page", 1)[0]
     b_id = enterprise_id(app, USCC_B)
 
     assert provider.post(f"/provider/act/{b_id}").status_code == 404
