@@ -375,6 +375,10 @@ EXPECTED |= {
     "api_enterprise.submit": ("POST", _API_401),
     "api_enterprise.result": ("GET", _API_401),
     "api_enterprise.report": ("GET", _API_401),
+    "api_bureau.enterprises": ("GET", _API_401),
+    "api_bureau.enterprise": ("GET", _API_401),
+    "api_bureau.dashboard": ("GET", _API_401),
+    "api_bureau.export": ("GET", _API_401),
 }
 
 # The town officer of zhouxiang (A's and B's town) on the rows above without one: the bureau's

@@ -164,3 +164,86 @@ class ResultSchema(Schema):
 
 class LangQuery(Strict):
     lang = fields.String(validate=validate.OneOf(["zh", "en"]))
+
+
+class BureauQuery(Strict):
+    """The bureau's filters, as on the dashboard (unknown values are ignored and listed)."""
+
+    q = fields.String(metadata={"description": "Questionnaire (or a pool of versions)."})
+    period = fields.String()
+    industry = fields.String()
+    town = fields.String()
+    size = fields.String()
+    level = fields.String()
+    review = fields.String()
+
+
+class ListQuery(BureauQuery):
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+    cursor = fields.String(validate=validate.Length(max=100))
+
+
+class EnterpriseSchema(Schema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    uscc = fields.String(required=True)
+    town = fields.String(allow_none=True, required=True)
+    industry = fields.String(allow_none=True, required=True)
+    size_class = fields.String(allow_none=True, required=True)
+
+
+class ListRowSchema(Schema):
+    enterprise = fields.Nested(EnterpriseSchema, required=True)
+    assessment = fields.String(required=True)
+    version = fields.String(required=True)
+    submitted_at = fields.DateTime(required=True)
+    total = fields.Float(required=True)
+    stage = fields.String(required=True)
+    dimensions = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True),
+                             required=True)  # fmt: skip
+
+
+class EnterprisePageSchema(Schema):
+    items = fields.List(fields.Nested(ListRowSchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True,
+                                metadata={"description": "Pass as `cursor` for the next page."})  # fmt: skip
+    filters = fields.Dict(required=True)
+    ignored = fields.List(fields.String(), required=True)
+
+
+class HistoryItemSchema(Schema):
+    id = fields.String(required=True)
+    questionnaire = fields.String(required=True)
+    version = fields.String(required=True)
+    submitted_at = fields.DateTime(required=True)
+    total = fields.Float(required=True)
+    stage = fields.String(required=True)
+
+
+class HistorySchema(Schema):
+    enterprise = fields.Nested(EnterpriseSchema, required=True)
+    assessments = fields.List(fields.Nested(HistoryItemSchema), required=True)
+
+
+class GroupSchema(Schema):
+    key = fields.String(required=True)
+    n = fields.Integer(required=True)
+    mean = fields.Float(allow_none=True, required=True)
+    median = fields.Float(allow_none=True, required=True)
+    stages = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+
+
+class DashboardSchema(Schema):
+    """The dashboard's figures for a filter (the latest assessment of each enterprise)."""
+
+    filters = fields.Dict(required=True)
+    ignored = fields.List(fields.String(), required=True)
+    participants = fields.Integer(required=True)
+    submissions = fields.Integer(required=True)
+    mean = fields.Float(allow_none=True, required=True)
+    median = fields.Float(allow_none=True, required=True)
+    stages = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    histogram = fields.List(fields.Integer(), required=True)
+    by_industry = fields.List(fields.Nested(GroupSchema), required=True)
+    by_town = fields.List(fields.Nested(GroupSchema), required=True)
+    by_size = fields.List(fields.Nested(GroupSchema), required=True)

@@ -6,11 +6,12 @@ from __future__ import annotations
 from flask import Blueprint, Flask, current_app, render_template
 
 from assessment.web.api import core
+from assessment.web.api.bureau import blp as bureau_blp
 from assessment.web.api.enterprise import blp as enterprise_blp
 from assessment.web.api.problems import PREFIX
 from assessment.web.extensions import csrf, limiter
 
-BLUEPRINTS = (enterprise_blp,)
+BLUEPRINTS = (enterprise_blp, bureau_blp)
 reference_bp = Blueprint("api_reference", __name__, url_prefix=PREFIX)
 
 
