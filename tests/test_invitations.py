@@ -69,7 +69,7 @@ def test_mail_merge_csv_has_one_row_per_target(app):
     )
 
 
-def test_the_personal_link_prefills_registration_and_binds_the_target(app):
+def test_the_personal_link_prefills_registration_and_binds_the_target(app, mail_sink):
     _client, public_id, found = _campaign_with_targets(app)
     target = found[code(2)]
     visitor = app.test_client()
@@ -82,6 +82,7 @@ def test_the_personal_link_prefills_registration_and_binds_the_target(app):
     data = registration(uscc=code(2), name="慈溪市测试2号电器有限公司", email="boss2@example.com")
     response = visitor.post(f"/join/{target.invite_code.lower()}", data=data)
     assert response.status_code == 302 and response.headers["Location"].endswith("/my")
+    assert len(mail_sink.to("boss2@example.com")) == 1  # the address to confirm, as at /register
     with app_session(app) as s:
         enterprise = s.scalar(select(Enterprise).where(Enterprise.uscc == code(2)))
         bound = s.get(CampaignTarget, target.id)

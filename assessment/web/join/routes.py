@@ -8,7 +8,6 @@ from flask import (
     Blueprint,
     current_app,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -23,7 +22,9 @@ from assessment.services import campaigns
 from assessment.services.accounts import Registration, register_enterprise
 from assessment.services.models import CampaignTarget
 from assessment.web.auth.forms import RegisterForm
+from assessment.web.auth.mails import mail_verification_link
 from assessment.web.auth.routes import signed_in
+from assessment.web.auth.throttle import too_many
 from assessment.web.errors import csrf_failed
 from assessment.web.extensions import db, limiter
 from assessment.web.join.forms import CodeForm
@@ -52,14 +53,9 @@ def _failed(response) -> bool:
     )
 
 
-def _refused(_limit):
-    """The 429 page saying what was refused."""
-    body = render_template("errors.html", code=429, title=_("Too many attempts"),
-                           text=str(JOIN_REFUSED))  # fmt: skip
-    return make_response(body, 429)
-
-
-_throttle = limiter.shared_limit(_join_limit, scope="join", deduct_when=_failed, on_breach=_refused)
+_throttle = limiter.shared_limit(
+    _join_limit, scope="join", deduct_when=_failed, on_breach=too_many(JOIN_REFUSED)
+)
 
 
 def _signed_in_elsewhere(target: CampaignTarget | None):
@@ -131,5 +127,6 @@ def register(code: str):
         user = register_enterprise(db.session, _registration(form, target))
         flash(_("Welcome! Your enterprise is registered and linked to “%(campaign)s”.",
                 campaign=target.campaign.name), "success")  # fmt: skip
+        mail_verification_link(user)
         return signed_in(user, url_for("survey.home"))
     return render_template("auth/register.html", form=form, invitation=target)
