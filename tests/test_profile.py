@@ -16,7 +16,7 @@ from assessment.services.accounts import hash_password
 from assessment.services.models import Assessment, AuditEvent, Enterprise, User, utcnow
 from tests import factories
 
-from .conftest import app_session
+from .conftest import app_session, csrf_from
 from .helpers import (
     PASSWORD,
     USCC_A,
@@ -331,3 +331,16 @@ def test_the_service_refuses_what_the_form_cannot_let_through(app, client):
             profile.correct_uscc(s, ent, make_uscc("330282", "MA2AB777"), " ", owner)
     ent = enterprise_a(app)
     assert (ent.town, ent.industry, ent.uscc) == ("zhouxiang", "appliances", USCC_A)
+
+
+def test_an_expired_page_keeps_what_the_owner_typed_and_saves_nothing(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    page = client.get("/auth/register").text
+    register(client, csrf_token=csrf_from(page))
+    stale = {**profile_form(contact_name="李主任", employees="350"), "csrf_token": "stale"}
+    response = client.post("/account/profile", data=stale)
+    assert response.status_code == 200
+    assert "页面已过期，内容尚未保存。" in response.text  # Chinese, the default
+    assert "李主任" in response.text and 'value="350"' in response.text
+    assert enterprise_a(app).contact_name == "王经理" and profile_events(app) == []
