@@ -290,6 +290,9 @@ def test_return_with_a_note_shows_on_home_and_in_a_mail_then_correct_and_resubmi
     assert draft.answers == returned.answers  # pre-filled from the returned one
     assert client.post(f"/my/correct/{public_id}").headers["Location"] == opened.headers["Location"]
     assert "继续修改" in client.get("/my").text
+    draft_page = client.get(opened.headers["Location"]).text  # every page says what to correct
+    assert "您正在修改" in draft_page and note in draft_page
+    assert note in client.get(f"/a/{draft_id}/review").text
 
     assert client.post(f"/a/{draft_id}/review").status_code == 302  # submit the correction
     corrected = stored(app, draft_id)

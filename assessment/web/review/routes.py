@@ -61,6 +61,14 @@ def returned_for_correction(assessments) -> list[tuple[Assessment, Assessment | 
     return out
 
 
+@bp.app_template_global("corrected_submission")
+def corrected_submission(assessment: Assessment) -> Assessment | None:
+    """The returned submission a draft corrects (its note is shown on every survey page)."""
+    if assessment.corrects_id is None:
+        return None
+    return db.session.get(Assessment, assessment.corrects_id)
+
+
 def _in_review(public_id: str) -> Assessment:
     """A submission in review that the current reader may see (404 otherwise: another town's,
     not a campaign submission, or a demo one outside demo mode)."""
