@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from assessment.services.accounts import hash_password
-from assessment.services.models import Assessment, AuditEvent, Enterprise, User
+from assessment.services.bureau_filters import Filters
+from assessment.services.models import Assessment, AuditEvent, Enterprise, ExportJob, User
 
 from .conftest import app_session
 from .helpers import login
@@ -188,3 +189,13 @@ def test_the_bureau_is_not_scoped_and_its_aggregate_views_are_not_audited(client
     client.get("/bureau/enterprises")
     with app_session(app) as s:
         assert s.scalar(select(AuditEvent.id)) is None
+
+
+def test_an_officers_batch_of_reports_keeps_the_towns(officer, app):
+    from_form = Filters("lianghua", "2025.1", towns=frozenset({"zhouxiang"}), approved_only=True)
+    assert Filters.from_dict(from_form.to_dict()) == from_form  # what a background job reads back
+    assert officer.post("/bureau/reports?period=24m").status_code == 302
+    with app_session(app) as s:
+        job = s.scalar(select(ExportJob))
+        assert job.filters["towns"] == ["zhouxiang"]
+        assert Filters.from_dict(job.filters).towns == frozenset({"zhouxiang"})
