@@ -287,6 +287,21 @@ def test_staff_without_mfa_reach_only_the_enrolment_when_it_is_required(make_app
     assert client.post("/auth/logout").status_code == 302
 
 
+def test_town_officers_must_enrol_too_when_it_is_required(make_app):
+    """They read their towns' answers, so they are held like the bureau."""
+    app = make_app(MFA_REQUIRED=True)
+    with app_session(app) as s:
+        s.add(User(email="officer@zhouxiang.example", password_hash=hash_password(STAFF_PASSWORD),
+                   role="town_officer", towns=["zhouxiang"]))  # fmt: skip
+        s.commit()
+    client = app.test_client()
+    assert login(client, "officer@zhouxiang.example", STAFF_PASSWORD).status_code == 302
+    response = client.get("/bureau/")
+    assert response.status_code == 302 and response.headers["Location"] == "/account/security"
+    enrol(app, client, "officer@zhouxiang.example")
+    assert client.get("/bureau/").status_code == 200
+
+
 def test_staff_are_not_forced_when_it_is_not_required(make_app):
     app = make_app(MFA_REQUIRED=False)
     add_staff(app, "analyst@jxj.example")

@@ -21,6 +21,12 @@ class Role(StrEnum):
         """Bureau and admin accounts read every enterprise's data."""
         return self in (Role.BUREAU, Role.ADMIN)
 
+    @property
+    def reads_enterprises_answers(self) -> bool:
+        """Accounts that read enterprises' answers other than their own (the bureau, admins, town
+        officers): where a deployment requires two-step verification, they must use it."""
+        return self.is_staff or self is Role.TOWN_OFFICER
+
 
 class Membership(StrEnum):
     """An enterprise user's place in the enterprise (stored in `user_account.membership`)."""

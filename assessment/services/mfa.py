@@ -46,9 +46,9 @@ def is_enabled(user: User) -> bool:
 
 
 def is_required(user: User, mfa_required: bool) -> bool:
-    """True when the user's role must use two-step verification (bureau and admin, when the
-    deployment requires it)."""
-    return mfa_required and Role(user.role).is_staff
+    """True when the user's role must use two-step verification (bureau, admin and town
+    officers, when the deployment requires it)."""
+    return mfa_required and Role(user.role).reads_enterprises_answers
 
 
 def provisioning_uri(user: User) -> str:
