@@ -127,7 +127,8 @@ def provider_may_act_for(enterprise: Enterprise) -> bool:
     if grants.active_grant(db.session, current_user.id, enterprise.id) is None:
         grants.record_denied(db.session, current_user, enterprise.public_id, request.remote_addr)
         return False
-    session[ACTING_KEY] = enterprise.public_id
+    if session.get(ACTING_KEY) != enterprise.public_id:  # unchanged: no new session cookie
+        session[ACTING_KEY] = enterprise.public_id
     g.acting_enterprise = enterprise
     return True
 
