@@ -20,7 +20,7 @@ SCOPE_LABELS = {
 
 class TokenForm(FlaskForm):
     name = StringField(
-        _l("Name"),
+        _l("Token name"),
         validators=[InputRequired(_l("Give the token a name.")), Length(max=MAX_NAME)],
         description=_l("What the token is for, e.g. 'ERP sync'."),
     )
