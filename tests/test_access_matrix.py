@@ -379,6 +379,7 @@ EXPECTED |= {
     "api_bureau.enterprise": ("GET", _API_401),
     "api_bureau.dashboard": ("GET", _API_401),
     "api_bureau.export": ("GET", _API_401),
+    "api_bureau.progress": ("GET", _API_401),
 }
 
 # The town officer of zhouxiang (A's and B's town) on the rows above without one: the bureau's

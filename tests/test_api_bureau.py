@@ -3,9 +3,12 @@ CSV export, within the token owner's scope (a town officer sees its towns only).
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
+from assessment.core.uscc import make_uscc
 from assessment.services.accounts import hash_password
 from assessment.services.cache import bump_generation
-from assessment.services.models import User
+from assessment.services.models import Campaign, CampaignTarget, User
 from tests import factories as f
 from tests.conftest import app_session
 from tests.helpers import login, register
@@ -89,3 +92,26 @@ def test_enterprise_token_cannot_read_the_bureau(client, app):
     for path in ("/api/v1/bureau/enterprises", "/api/v1/bureau/dashboard"):
         response = api.get(path, headers=bearer(token))
         assert response.status_code == 403 and "items" not in response.text
+
+
+def test_campaign_progress_within_scope(app):
+    _city(app)
+    with app_session(app) as s:
+        today = date.today()
+        campaign = Campaign(name="API 任务", questionnaire_ids=["lianghua"],
+                            starts_on=today - timedelta(days=5), ends_on=today + timedelta(days=5))  # fmt: skip
+        s.add(campaign)
+        for n, town in enumerate(("zhouxiang", "zhouxiang", "hushan")):
+            s.add(CampaignTarget(campaign=campaign, uscc=make_uscc("330282", f"C{n:07d}"),
+                                 name=f"目标{n}", town=town, industry="appliances",
+                                 invite_code=f"APITEST0000{n}"))  # fmt: skip
+        s.commit()
+        public_id = campaign.public_id
+    api = app.test_client()
+    url = f"/api/v1/bureau/campaigns/{public_id}/progress"
+    bureau, officer = _token(app, "bureau@jxj.example"), _token(app, "officer@jxj.example")
+    assert api.get(url, headers=bearer(bureau)).json["total"]["targets"] == 3
+    mine = api.get(url, headers=bearer(officer)).json
+    assert mine["total"]["targets"] == 2 and [r["key"] for r in mine["by_town"]] == ["zhouxiang"]
+    assert api.get("/api/v1/bureau/campaigns/nope/progress",
+                   headers=bearer(bureau)).status_code == 404  # fmt: skip

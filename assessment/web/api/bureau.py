@@ -15,7 +15,14 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from assessment.core.enums import Role, Status
-from assessment.services import audit, bureau_stats, enterprise_list, exports
+from assessment.services import (
+    audit,
+    bureau_stats,
+    campaign_progress,
+    campaigns,
+    enterprise_list,
+    exports,
+)
 from assessment.services.api_tokens import BUREAU_EXPORT, BUREAU_READ
 from assessment.services.models import Assessment, Enterprise
 from assessment.services.town_officers import enterprise_visible, scope_of
@@ -155,3 +162,29 @@ def export(query: dict):
         mimetype="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="export.csv"'},
     )
+
+
+def _progress_row(row) -> dict:
+    return {"key": row.key, "targets": row.targets, "registered": row.registered,
+            "started": row.started, "submitted": row.submitted, "approved": row.approved,
+            "returned": row.returned}  # fmt: skip
+
+
+@blp.get("/bureau/campaigns/<public_id>/progress")
+@scope_required(BUREAU_READ)
+@blp.response(200, s.ProgressSchema)
+def progress(public_id: str):
+    """A campaign's targets, registered, started, submitted, approved and returned, in total,
+    by town and by industry (a town officer: its towns only)."""
+    if g.api_user.role not in READERS:
+        abort(403)
+    campaign = campaigns.by_public_id(db.session, public_id[:32], current_app.config["DEMO_MODE"])
+    if campaign is None:
+        abort(404)
+    scope = scope_of(g.api_user)
+    data = campaign_progress.progress(db.session, campaign, scope)
+    audit.record(db.session, g.api_user, audit.VIEW_PROGRESS, "campaign", campaign.public_id,
+                 {"name": campaign.name, "towns": sorted(scope) if scope is not None else None})  # fmt: skip
+    return {"campaign": campaign.public_id, "name": campaign.name,
+            "total": _progress_row(data.total), "by_town": [_progress_row(r) for r in data.by_town],
+            "by_industry": [_progress_row(r) for r in data.by_industry]}  # fmt: skip

@@ -247,3 +247,23 @@ class DashboardSchema(Schema):
     by_industry = fields.List(fields.Nested(GroupSchema), required=True)
     by_town = fields.List(fields.Nested(GroupSchema), required=True)
     by_size = fields.List(fields.Nested(GroupSchema), required=True)
+
+
+class ProgressRowSchema(Schema):
+    key = fields.String(required=True, metadata={"description": "Town or industry code."})
+    targets = fields.Integer(required=True)
+    registered = fields.Integer(required=True)
+    started = fields.Integer(required=True)
+    submitted = fields.Integer(required=True)
+    approved = fields.Integer(required=True)
+    returned = fields.Integer(required=True)
+
+
+class ProgressSchema(Schema):
+    """A campaign's progress within the caller's towns."""
+
+    campaign = fields.String(required=True)
+    name = fields.String(required=True)
+    total = fields.Nested(ProgressRowSchema, required=True)
+    by_town = fields.List(fields.Nested(ProgressRowSchema), required=True)
+    by_industry = fields.List(fields.Nested(ProgressRowSchema), required=True)
