@@ -338,12 +338,16 @@ def approved_city(app):
     """Real enterprises (last 24 months): one approved at 70; one whose latest (90, pending) came
     after an approved 50; one pending at 30; one outside any campaign at 10."""
     with app_session(app) as s:
+        campaign = Campaign(name="往年任务", questionnaire_ids=["lianghua"],
+                            starts_on=date.today() - timedelta(days=60), ends_on=date.today())  # fmt: skip
+        s.add(campaign)
+        s.flush()
         for name, rounds in (("甲", [(70, "approved")]), ("乙", [(50, "approved"), (90, "pending")]),
                              ("丙", [(30, "pending")]), ("丁", [(10, None)])):  # fmt: skip
             ent = f.enterprise(s, name=f"审核企业{name}")
             for n, (total, status) in enumerate(rounds):
                 a = f.submitted(s, ent, total, days_ago=30 - n)
-                a.review_status = status
+                a.review_status, a.campaign_id = status, campaign.id if status else None
         s.commit()
 
 

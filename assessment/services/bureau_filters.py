@@ -117,8 +117,9 @@ def submitted_conditions(filters: Filters) -> list:
     if filters.towns is not None:  # by the enterprise's town now: its officer's, wherever it was
         in_towns = select(Enterprise.id).where(Enterprise.town.in_(sorted(filters.towns)))
         conditions.append(Assessment.enterprise_id.in_(in_towns))
-    if filters.approved_only:
-        conditions.append(Assessment.review_status == Review.APPROVED)
+    if filters.approved_only:  # only campaign submissions are reviewed: their index narrows it
+        conditions += [Assessment.campaign_id.is_not(None),
+                       Assessment.review_status == Review.APPROVED]  # fmt: skip
     return conditions
 
 

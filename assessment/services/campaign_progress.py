@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from assessment.core.enums import Review, Status
-from assessment.services.models import Assessment, Campaign, CampaignTarget
+from assessment.services.models import Assessment, Campaign, CampaignTarget, Enterprise
 from assessment.services.review import CAMPAIGN_ZONE
 from assessment.services.town_officers import Scope
 
@@ -42,11 +42,45 @@ def utc_start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, CAMPAIGN_ZONE).astimezone(UTC).replace(tzinfo=None)
 
 
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What progress needs of a target (plain columns: 10,000 ORM objects cost a second), with
+    the registered enterprise's name and contact for a list that has none."""
+
+    id: int
+    uscc: str
+    name: str
+    town: str
+    industry: str
+    contact_name: str
+    contact_phone: str
+    contact_email: str
+    enterprise_id: int | None
+    enterprise_name: str | None
+    enterprise_contact: str | None
+    enterprise_phone: str | None
+
+    @property
+    def display_name(self) -> str:
+        """The registered enterprise's name, else the list's."""
+        return self.enterprise_name or self.name
+
+    @property
+    def contact(self) -> str:
+        """The list's contact person, else the registered enterprise's."""
+        return self.contact_name or self.enterprise_contact or ""
+
+    @property
+    def phone(self) -> str:
+        """The list's phone, else the registered enterprise's."""
+        return self.contact_phone or self.enterprise_phone or ""
+
+
 @dataclass
 class TargetState:
     """One target and how far it got; `last_activity` is its latest save or submit."""
 
-    target: CampaignTarget
+    target: Target
     status: str
     last_activity: datetime | None = None
 
@@ -153,15 +187,19 @@ def target_states(session: Session, campaign: Campaign, scope: Scope,
                   town: str | None = None) -> list[TargetState]:  # fmt: skip
     """Every target of the campaign within `scope` (and `town`, when given) with its status, by
     town, then name."""
-    stmt = select(CampaignTarget).where(CampaignTarget.campaign_id == campaign.id)
+    t = CampaignTarget
+    stmt = (
+        select(t.id, t.uscc, t.name, t.town, t.industry, t.contact_name, t.contact_phone,
+               t.contact_email, t.enterprise_id, Enterprise.name, Enterprise.contact_name,
+               Enterprise.contact_phone)
+        .outerjoin(Enterprise, Enterprise.id == t.enterprise_id)
+        .where(t.campaign_id == campaign.id)
+    )  # fmt: skip
     if scope is not None:
-        stmt = stmt.where(CampaignTarget.town.in_(sorted(scope)))
+        stmt = stmt.where(t.town.in_(sorted(scope)))
     if town is not None:
-        stmt = stmt.where(CampaignTarget.town == town)
-    targets = session.scalars(
-        stmt.options(selectinload(CampaignTarget.enterprise))
-        .order_by(CampaignTarget.town, CampaignTarget.name, CampaignTarget.id)
-    ).all()  # fmt: skip
+        stmt = stmt.where(t.town == town)
+    targets = [Target(*row) for row in session.execute(stmt.order_by(t.town, t.name, t.id))]
     activity = _activity(session, campaign)
     states = []
     for target in targets:

@@ -30,13 +30,11 @@ COLUMNS = {
 def row_values(state: TargetState, lang: str, status_labels: dict[str, str]) -> list[Any]:
     """One laggard's cells: the target's town, code, name, industry, status and contact (the
     registered enterprise's contact when the list has none)."""
-    target, enterprise = state.target, state.target.enterprise
-    contact = target.contact_name or (enterprise.contact_name if enterprise else "")
-    phone = target.contact_phone or (enterprise.contact_phone if enterprise else "")
+    target = state.target
     values = [
-        town_label(target.town, lang), target.uscc, enterprise.name if enterprise else target.name,
+        town_label(target.town, lang), target.uscc, target.display_name,
         industry_label(target.industry, lang), status_labels.get(state.status, state.status),
-        contact, phone, target.contact_email,
+        target.contact, target.phone, target.contact_email,
         state.last_activity.strftime("%Y-%m-%d") if state.last_activity else "",
     ]  # fmt: skip
     return [neutralise(v) for v in values]
