@@ -24,7 +24,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session
 
 from assessment.services.migrate import upgrade
@@ -38,9 +38,31 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
-def _template_db(tmp_path_factory) -> str | None:
-    if TEST_DATABASE_URL:
-        engine = create_engine(TEST_DATABASE_URL)
+def _pg_url() -> Iterator[str | None]:
+    """This test process's PostgreSQL database: TEST_DATABASE_URL, or, when pytest-xdist runs
+    the suite in several processes, one database per worker beside it (created here, dropped at
+    the end), so that workers never truncate each other's rows."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not TEST_DATABASE_URL or not worker:
+        yield TEST_DATABASE_URL
+        return
+    url = make_url(TEST_DATABASE_URL)
+    url = url.set(database=f"{url.database}_{worker}")
+    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    drop = text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+    with server.connect() as connection:
+        connection.execute(drop)
+        connection.execute(text(f'CREATE DATABASE "{url.database}"'))
+    yield url.render_as_string(hide_password=False)
+    with server.connect() as connection:
+        connection.execute(drop)
+    server.dispose()
+
+
+@pytest.fixture(scope="session")
+def _template_db(tmp_path_factory, _pg_url) -> str | None:
+    if _pg_url:
+        engine = create_engine(_pg_url)
         with engine.begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
@@ -63,11 +85,11 @@ def _truncate_all(url: str) -> None:
 
 
 @pytest.fixture
-def database_url(_template_db, tmp_path) -> str:
+def database_url(_template_db, _pg_url, tmp_path) -> str:
     """A database with the migrated schema and no rows."""
-    if TEST_DATABASE_URL:
-        _truncate_all(TEST_DATABASE_URL)
-        return TEST_DATABASE_URL
+    if _pg_url:
+        _truncate_all(_pg_url)
+        return _pg_url
     target = tmp_path / "test.sqlite3"
     shutil.copy(_template_db, target)
     return f"sqlite:///{target}"
@@ -189,11 +211,14 @@ def csrf_from(html: str) -> str | None:
 
 @pytest.fixture(scope="session", autouse=True)
 def _compiled_catalogs():
-    """Compile the Babel catalogs when a .mo is missing or older than its .po (as `make` does)."""
+    """Compile the Babel catalogs when a .mo is missing or older than its .po (as `make` does);
+    written aside and renamed, so parallel test processes never read a half-written file."""
     for po in (PROJECT_DIR / "translations").glob("*/LC_MESSAGES/messages.po"):
         mo = po.with_suffix(".mo")
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
             with po.open("rb") as source:
                 catalog = read_po(source)
-            with mo.open("wb") as target:
+            partial = mo.with_suffix(f".mo.{os.getpid()}")
+            with partial.open("wb") as target:
                 write_mo(target, catalog)
+            os.replace(partial, mo)
