@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, update
 from werkzeug.datastructures import MultiDict
 
+from assessment.core.uscc import make_uscc
+from assessment.services import team
 from assessment.services.accounts import hash_password
-from assessment.services.models import Assessment, AuditEvent, ExportJob, User
+from assessment.services.models import (
+    Assessment,
+    AuditEvent,
+    Campaign,
+    CampaignTarget,
+    Enterprise,
+    ExportJob,
+    Invitation,
+    User,
+)
 
 from .conftest import app_session, csrf_from
 from .helpers import (
@@ -52,6 +64,15 @@ def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(make_app, regist
         s.add(User(email="admin@jxj.example", password_hash=hash_password(PASSWORD), role="admin"))
         s.commit()
         target = s.scalar(select(User.id).where(User.email == "a@example.com"))
+        enterprise_id = s.scalar(select(Enterprise.public_id))
+        campaign = Campaign(name="c", questionnaire_ids=["cloud"], starts_on=date(2026, 1, 1),
+                            ends_on=date(2026, 12, 31))  # fmt: skip
+        s.add(CampaignTarget(campaign=campaign, uscc=make_uscc("330282", "MA2CT001"), name="t",
+                             town="zhouxiang", industry="appliances", invite_code="ABCDEFGHJKLM"))  # fmt: skip
+        owner = s.get(User, target)
+        s.add(Invitation(token_hash=team.token_hash("invite-token"), email="c@example.com",
+                         enterprise_id=owner.enterprise_id, expires_at=datetime(2099, 1, 1)))  # fmt: skip
+        s.commit()
     assert _csrf_login(admin, "admin@jxj.example", PASSWORD).status_code == 302
     urls = {
         "main.set_language": "/language", "auth.login": "/auth/login", "auth.register": "/auth/register",
@@ -69,12 +90,45 @@ def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(make_app, regist
         "auth.resend_verification": "/auth/resend-verification",
         "account.password": "/account/password",
         "api_tokens.index": "/account/tokens", "api_tokens.revoke": "/account/tokens/1/revoke",
+        "admin_enterprises.correct": f"/admin/enterprises/{enterprise_id}/uscc",
+        "officers.towns": f"/admin/users/{target}/towns",
+        "campaigns.create": "/bureau/campaigns/new", "campaigns.edit": "/bureau/campaigns/x1/edit",
+        "campaigns.remind": "/bureau/campaigns/x1/remind",
+        "campaigns.commit": "/bureau/campaigns/x1/import/t1",
+        "review.decide": f"/bureau/review/{public_id}", "review.correct": f"/my/correct/{public_id}",
+        "grants.create": "/account/providers/", "grants.revoke": "/account/providers/1/revoke",
+        "join.enter": "/join", "join.register": "/join/ABCDEFGHJKLM",
+        "profile.update": "/account/profile",
+        "provider.act": "/provider/act/x1", "provider.stop": "/provider/stop",
+        "team.accept": "/invite/invite-token", "team.invite": "/account/team/invite",
+        "team.remove": f"/account/team/members/{target}/remove", "team.rename": "/account/team/name",
+        "team.revoke": "/account/team/invitations/1/revoke",
+        "team.transfer": f"/account/team/members/{target}/owner",
     }  # fmt: skip
-    assert {r.endpoint for r in post_rules} == set(urls), "a new POST route needs a CSRF check here"
+    # The target-list upload checks its own token after reading the file's size (its own test:
+    # test_target_import.test_the_upload_checks_its_csrf_token_itself).
+    checked_elsewhere = {"campaigns.upload"}
+    assert {r.endpoint for r in post_rules} == set(urls) | checked_elsewhere, (
+        "a new POST route needs a CSRF check here"
+    )
     anonymous = app.test_client()
+    staff_routes = (
+        "admin.",
+        "bureau.",
+        "admin_enterprises.",
+        "officers.",
+        "campaigns.",
+        "review.decide",
+    )
     for endpoint, url in urls.items():
-        client = admin if endpoint.startswith(("admin.", "bureau.")) else enterprise
-        if endpoint in ("auth.login", "auth.register"):
+        client = admin if endpoint.startswith(staff_routes) else enterprise
+        if endpoint in (
+            "auth.login",
+            "auth.register",
+            "join.enter",
+            "join.register",
+            "team.accept",
+        ):
             client = anonymous
         for token in (None, "forged-token"):
             data = {
