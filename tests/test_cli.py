@@ -118,7 +118,8 @@ def test_seed_demo_creates_valid_flagged_data_deterministically(app, runner):
             assert problems == [] and code[2:8] == "330282"
         assessments = s.scalar(select(func.count(Assessment.id)))
         assert assessments > 40
-        assert s.scalar(select(func.count(User.id))) == 2
+        # The demo logins: the enterprise, the bureau analyst and a town officer.
+        assert s.scalar(select(func.count(User.id))) == 3
         snapshot = [(e.uscc, e.town, e.industry, e.size_class) for e in enterprises]
         totals = s.scalars(select(Assessment.total).order_by(Assessment.id)).all()
     skipped = runner.invoke(args=["seed-demo", "--enterprises", "5", "--if-empty"])

@@ -33,17 +33,20 @@ CLOUD_2025 = [
     (15, 24.89, "basic"), (17, 7.67, "none"), (18, 48.51, "business"), (18, 63.35, "deep"),
     (19, 49.02, "basic"), (19, 52.4, "business"), (20, 27.85, "basic"), (21, 45.23, "business"),
 ]  # fmt: skip
-ALL_2025 = {"lianghua": (29, 828.09), "cloud": (32, 1121.59), "miit": (21, None)}
+# MIIT: 21 seeded, plus the demo login's campaign submission that the demo review returns.
+ALL_2025 = {"lianghua": (29, 828.09), "cloud": (32, 1121.59), "miit": (22, None)}
 FIGURES_AT_MOST_TOTAL = ("m_equipment_digital_count", "m_equipment_networked_count")
 
 
 def _rows(session, questionnaire_id: str) -> list[tuple]:
-    """(enterprise number from 1, total, stage, answers, latest) of one questionnaire, id order."""
+    """(enterprise number from 1, total, stage, answers, latest) of one questionnaire's submitted
+    assessments, id order (the demo campaign's open drafts are left out)."""
     first = session.scalar(select(Enterprise.id).order_by(Enterprise.id))
     rows = session.execute(
         select(Assessment.enterprise_id, Assessment.total, Assessment.stage, Assessment.answers,
                Assessment.is_latest)
-        .where(Assessment.questionnaire_id == questionnaire_id).order_by(Assessment.id)
+        .where(Assessment.questionnaire_id == questionnaire_id, Assessment.status == "submitted")
+        .order_by(Assessment.id)
     ).all()  # fmt: skip
     return [(e - first + 1, round(t, 2), s, a, latest) for e, t, s, a, latest in rows]
 
@@ -58,7 +61,8 @@ def _seeded_miit(session, registry, count: int, seed: int) -> list[tuple[Assessm
     seed_demo(session, registry, count, seed)
     return session.execute(
         select(Assessment, Enterprise).join(Enterprise, Assessment.enterprise_id == Enterprise.id)
-        .where(Assessment.questionnaire_id == "miit").order_by(Assessment.id)
+        .where(Assessment.questionnaire_id == "miit", Assessment.status == "submitted")
+        .order_by(Assessment.id)
     ).all()  # fmt: skip
 
 

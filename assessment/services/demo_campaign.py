@@ -92,7 +92,8 @@ def seed_demo_campaign(
     since = datetime.combine(campaign.starts_on, datetime.min.time())
     submitted = _submitted_in_window(session, [e["id"] for e in enterprises], qid, since)
     others = [e for e in enterprises[1:] if e["id"] not in submitted]
-    chosen = [enterprises[0]] + [e for e in enterprises if e["id"] in submitted]
+    # The demo login's enterprise first, once (it may have submitted in the window too).
+    chosen = [enterprises[0]] + [e for e in enterprises[1:] if e["id"] in submitted]
     chosen += rng.sample(others, min(len(others), max(0, TARGETS_REGISTERED - len(chosen))))
     taken = set(session.scalars(select(Enterprise.uscc)))
     loose = _unregistered(rng, max(5, round(len(chosen) * UNREGISTERED_SHARE)), taken)
