@@ -255,7 +255,7 @@ def fallback_answer(q: Question) -> Any:
         return q.choices[0].value
     if q.type == "multi":
         return [next(c.value for c in q.choices if not c.exclusive)]
-    if q.type == "number":
+    if q.type in ("number", "figure"):
         return q.min
     return None
 
@@ -275,13 +275,19 @@ def answer_visible_questions(site: Site, questionnaire: Questionnaire, answers: 
         "form.survey-form .question[id^='q-']", "els => els.map(e => e.id.slice(2))"
     )
     assert ids or page.locator(".notice-info").count(), "a survey page without questions"
+    # Shares computed from counts (lianghua 2025.2): nothing to type for the share, and a count
+    # that divides needs machines to divide by.
+    derived = {q.id: q.extra["derive"] for q in questionnaire.questions if q.extra.get("derive")}
+    divisors = {d for derivation in derived.values() for d in derivation.denominators}
     given = {}
     for qid in ids:
         q = questionnaire.question(qid)
         assert q is not None, f"unknown question {qid} on the page"
+        if qid in derived:
+            continue
         value = answers.get(qid)
         if value is None:
-            value = fallback_answer(q)
+            value = 100 if qid in divisors else fallback_answer(q)
         if value is None:
             continue
         scope = page.locator(f"[id='q-{qid}']")
@@ -290,7 +296,7 @@ def answer_visible_questions(site: Site, questionnaire: Questionnaire, answers: 
         elif q.type == "multi":
             for choice in [NA] if value == NA else value:
                 scope.locator(f"input[type=checkbox][value='{choice}']").check()
-        elif q.type == "number":
+        elif q.type in ("number", "figure"):
             if value == NA:
                 scope.locator(f"input[name='na_{qid}']").check()
             else:

@@ -155,7 +155,9 @@ def test_a_survey_page_can_be_completed_with_the_keyboard_only(open_site):
                 chosen[qid] = {state["value"]}
         elif kind == "text" and name.startswith("q_") and qid not in typed:
             q = questionnaire.question(qid)
-            text = str(int(q.min) if q.min == int(q.min) else q.min)
+            # The smallest figure, but at least 1: a count of 0 machines cannot be divided by.
+            least = q.min if q.min > 0 else min(q.max, 1)
+            text = str(int(least) if least == int(least) else least)
             page.keyboard.type(text)
             typed[qid] = text
         page.keyboard.press("Tab")
