@@ -15,7 +15,8 @@ _LANG, _CATALOG = "_i18n_lang", "_i18n_catalog"
 
 def select_locale() -> str:
     """Flask-Babel locale selector (Babel(app, locale_selector=...) in flask-babel 4)."""
-    if has_request_context() and request.path.startswith("/api/"):  # the API: Accept-Language only (no cookie)
+    # The API: Accept-Language only (no cookie chooses its language).
+    if has_request_context() and request.path.startswith("/api/"):
         return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "zh"
     lang = session.get("lang")
     if lang in current_app.config["LANGUAGES"]:
