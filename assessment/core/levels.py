@@ -9,6 +9,7 @@ page and the PDF show on the path to the next level. A new kind is one new class
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -31,28 +32,28 @@ class Gap:
     need: Decimal | int
 
 
-class Condition:
-    """One requirement of a level."""
+class Condition(ABC):
+    """One requirement of a level (each kind implements every method)."""
 
     key: ClassVar[str]  # its key in a `levels` entry
 
     @classmethod
+    @abstractmethod
     def parse(cls, raw: Any, where: str, problems: Problems, dims: set[str]) -> Condition | None:
         """The condition read from `raw` (the value of its key), or None when absent."""
-        raise NotImplementedError
 
+    @abstractmethod
     def gaps(self, level: Level, questionnaire: Questionnaire, result: Result) -> list[Gap]:
         """What `result` lacks to meet this condition of `level` (empty when it is met)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def holds(self, questionnaire: Questionnaire, result: Result) -> bool:
         """Whether `result` meets this condition: what scoring asks of every result, so kinds
         answer it without building the messages of `gaps`."""
-        raise NotImplementedError
 
+    @abstractmethod
     def serialize(self) -> dict[str, Any]:
         """The condition for `questionnaire show`."""
-        raise NotImplementedError
 
 
 def exact(value: Any) -> Decimal:

@@ -10,6 +10,7 @@ reviewer reads it in their own language however long ago it was found.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -76,15 +77,15 @@ def _show(value: float) -> str:
     return f"{value:g}"
 
 
-class Check:
+class Check(ABC):
     """One plausibility check."""
 
     code: ClassVar[str]
     message: ClassVar[str]  # an N_ message; its %(name)s parameters are the flag's params
 
+    @abstractmethod
     def find(self, submission: Submission) -> Flag | None:
         """The flag when `submission` looks implausible in this check's way, else None."""
-        raise NotImplementedError
 
 
 class _PartAboveWhole(Check):

@@ -20,6 +20,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from assessment.core.enterprise import town_label
@@ -263,7 +264,7 @@ def commit(session: Session, campaign: Campaign, plan: Preview) -> Imported:
         if updates:
             session.execute(update(CampaignTarget), updates)
         session.commit()
-    except Exception:
+    except SQLAlchemyError:  # nothing half-imported: the whole list or nothing
         session.rollback()
         raise
     return Imported(len(creates), len(updates), plan.count(UNCHANGED), bound)

@@ -8,6 +8,7 @@ message is printed where the server runs), `file` (one file per message under `M
 from __future__ import annotations
 
 import logging
+import smtplib
 
 from flask import current_app, render_template
 from flask_babel import gettext as _
@@ -39,7 +40,7 @@ def send_mail(to: str, subject: str, template: str, lang: str | None = None, **c
     message.attach_alternative(html_body, "text/html")
     try:
         message.send()
-    except Exception:  # SMTP errors, refused connections, timeouts: never lose the user's action
+    except (smtplib.SMTPException, OSError):  # refused, timed out, rejected: keep the user's action
         log.exception("mail %r to %s could not be sent", template, to)
         return False
     return True
