@@ -74,6 +74,13 @@ def create_staff_user(session: Session, email: str, password: str, role: Role) -
     role = Role(role)
     if not role.is_staff:
         raise ValueError(f"{role} is not a staff role")
+    return create_account(session, email, password, role)
+
+
+def create_account(session: Session, email: str, password: str, role: Role, **fields) -> User:
+    """Create an active account without an enterprise (staff, provider, town officer) with a
+    hashed password and `fields`, and commit it; AccountError when the email is taken or the
+    password is refused."""
     if email_taken(session, email):
         # The registration form's message, so the translation catalogs already carry it.
         raise AccountError(
@@ -82,7 +89,8 @@ def create_staff_user(session: Session, email: str, password: str, role: Role) -
     problem = password_problem(password, email)
     if problem is not None:
         raise AccountError(problem)
-    user = User(email=email.strip().lower(), password_hash=hash_password(password), role=role)
+    user = User(email=email.strip().lower(), password_hash=hash_password(password), role=role,
+                **fields)  # fmt: skip
     session.add(user)
     session.commit()
     return user
@@ -105,18 +113,7 @@ def create_provider_user(session: Session, email: str, password: str, organisati
         raise AccountError(
             Problem(N_("Use at most %(max)s characters."), {"max": MAX_ORGANISATION})
         )
-    if email_taken(session, email):
-        raise AccountError(
-            Problem(N_("An account with this email already exists. Please sign in."))
-        )
-    problem = password_problem(password, email)
-    if problem is not None:
-        raise AccountError(problem)
-    user = User(email=email.strip().lower(), password_hash=hash_password(password),
-                role=Role.PROVIDER, organisation=organisation)  # fmt: skip
-    session.add(user)
-    session.commit()
-    return user
+    return create_account(session, email, password, Role.PROVIDER, organisation=organisation)
 
 
 @dataclass

@@ -17,12 +17,7 @@ from assessment.core.enterprise import is_town, towns
 from assessment.core.enums import Role
 from assessment.core.text import N_, Problem
 from assessment.services import audit
-from assessment.services.accounts import (
-    AccountError,
-    email_taken,
-    hash_password,
-    password_problem,
-)
+from assessment.services.accounts import AccountError, create_account
 from assessment.services.models import Enterprise, User
 
 Scope = frozenset[str] | None
@@ -66,18 +61,7 @@ def create_town_officer(session: Session, email: str, password: str, codes: Iter
     chosen, problem = clean_towns(codes)
     if problem is not None:
         raise AccountError(problem)
-    if email_taken(session, email):
-        raise AccountError(
-            Problem(N_("An account with this email already exists. Please sign in."))
-        )
-    problem = password_problem(password, email)
-    if problem is not None:
-        raise AccountError(problem)
-    user = User(email=email.strip().lower(), password_hash=hash_password(password),
-                role=Role.TOWN_OFFICER, towns=chosen)  # fmt: skip
-    session.add(user)
-    session.commit()
-    return user
+    return create_account(session, email, password, Role.TOWN_OFFICER, towns=chosen)
 
 
 def set_towns(session: Session, by: User, officer: User, codes: Iterable[str],
