@@ -26,7 +26,7 @@ ASSESSMENTS_PER_ENTERPRISE = 2.5
 # What the seeded data depends on: a cached database is reused only if these are unchanged.
 SEED_INPUTS = (
     "assessment/services/demo*.py",
-    "assessment/services/models.py",
+    "assessment/services/models/*.py",
     "assessment/services/indicator_totals.py",
     "assessment/core/**/*.py",  # scoring, levels, question types (their demo answers), enterprise
     "data/*.yaml",

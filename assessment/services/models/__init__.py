@@ -1,0 +1,43 @@
+"""Database models (SQLAlchemy 2, typed), one module per area. Timestamps are naive UTC.
+
+Every model is importable from here (`from assessment.services.models import Assessment`), and
+importing the package registers every table on `Base.metadata` (what Alembic compares against).
+"""
+
+from assessment.services.models.access import Invitation, ProviderGrant, RecoveryCode
+from assessment.services.models.api import ApiToken, IdempotentRequest
+from assessment.services.models.assessment import (
+    Assessment,
+    DimensionScore,
+    IndicatorTotal,
+    QuestionScore,
+)
+from assessment.services.models.base import NAMING_CONVENTION, Base, JsonType, new_public_id, utcnow
+from assessment.services.models.campaign import Campaign, CampaignReminder, CampaignTarget
+from assessment.services.models.enterprise import Enterprise, User
+from assessment.services.models.system import AppState, AuditEvent, ExportJob
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "ApiToken",
+    "AppState",
+    "Assessment",
+    "AuditEvent",
+    "Base",
+    "Campaign",
+    "CampaignReminder",
+    "CampaignTarget",
+    "DimensionScore",
+    "Enterprise",
+    "ExportJob",
+    "IdempotentRequest",
+    "IndicatorTotal",
+    "Invitation",
+    "JsonType",
+    "ProviderGrant",
+    "QuestionScore",
+    "RecoveryCode",
+    "User",
+    "new_public_id",
+    "utcnow",
+]
