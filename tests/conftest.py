@@ -122,6 +122,9 @@ def app_config(database_url, tmp_path, _smtp_server) -> dict:
         "DATABASE_URL": database_url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        # Each test app counts alone, even where REDIS_URL is set (tests/test_two_nodes.py
+        # shares counters through Redis on purpose).
+        "RATELIMIT_STORAGE_URI": "memory://",
         "SERVER_NAME": None,
     }
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, text
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -22,10 +22,19 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+# Any constant: the key of the PostgreSQL advisory lock held by whoever is migrating.
+MIGRATION_LOCK = 0x6378_6173
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Upgrade the database to `revision` (idempotent)."""
+    """Upgrade the database to `revision` (idempotent).
+
+    On PostgreSQL one runner at a time: a second `init-db` started meanwhile (two nodes starting
+    together) waits for the first to commit, then finds nothing left to do."""
     config = alembic_config(engine)
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 

@@ -35,6 +35,7 @@ from assessment.web.provider.routes import bp as provider_bp
 from assessment.web.reports.routes import bp as reports_bp
 from assessment.web.results.routes import bp as results_bp
 from assessment.web.review.routes import bp as review_bp
+from assessment.web.shared_state import configure_rate_limit_storage
 from assessment.web.survey.fields import SurveyForms
 from assessment.web.survey.routes import bp as survey_bp
 from assessment.web.team.routes import bp as team_bp
@@ -107,6 +108,7 @@ def configure_app(app: Flask, test_config: dict | None) -> None:
         app.config["MFA_REQUIRED"] = bool(app.config["PRODUCTION"])
     if app.config["PRODUCTION"] and app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
         raise RuntimeError("PRODUCTION is set but SECRET_KEY is the default: set SECRET_KEY.")
+    configure_rate_limit_storage(app)
 
 
 def configure_questionnaires(app: Flask) -> None:

@@ -27,8 +27,10 @@ class DefaultConfig:
     BENCHMARK_WINDOW_MONTHS = 24
     BENCHMARK_MIN_COHORT = 5
     DEMO_MODE = False
-    # Rate limiting (Flask-Limiter); memory by default, Redis in production.
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Rate limiting (Flask-Limiter): RATELIMIT_STORAGE_URI when set, else REDIS_URL, else each
+    # process's memory (web/shared_state.py). Several workers or nodes need Redis.
+    RATELIMIT_STORAGE_URI: str | None = None
+    REDIS_URL: str | None = None
     RATELIMIT_LOGIN = "10 per minute;50 per hour"
     # Wrong two-step codes (sign-in step, enrolment, disabling): only failures count. Per user,
     # a six-digit code then stays out of reach; per address, an office behind one NAT still fits.
@@ -75,6 +77,7 @@ ENV_KEYS = (
     "DATABASE_URL",
     "REPORT_FONT",
     "RATELIMIT_STORAGE_URI",
+    "REDIS_URL",
     "QUESTIONNAIRE_DIR",
     "MAIL_BACKEND",
     "MAIL_SERVER",
