@@ -24,6 +24,7 @@ BIG = 100_000
 SEED_TARGET_S = 120
 BUDGET_S = 14 * 60
 PG_SECONDS_PER_1K = 2.8  # seed + measure on PostgreSQL here, to decide what still fits
+FLOOR_SHARE = 0.50  # the survey page's requests/s as a share of the signed-in floor's (issue 17)
 
 
 class Bench:
@@ -188,6 +189,43 @@ def weasyprint(b: Bench, scale: int) -> None:
                           f"{ratio:.1f}×", "", str(min(timing.runs, ours.runs))))  # fmt: skip
 
 
+def throughput_rows(b: Bench, result: dict, where: str) -> None:
+    """Section 5's requests/s. The target (issue 17): the survey page's rate as a share of the
+    signed-in floor's, the most any signed-in page of this stack reaches; the ratios to a bare
+    hello-world are information only (they measure Flask and gunicorn, not this product)."""
+    ours, hello = result["ours"], result["hello"]
+
+    def rate(values):
+        return f"{sorted(values)[len(values) // 2]:,.0f} req/s", f"{min(values):,.0f} req/s"
+
+    gen = result["generator"]
+    floor = result["floor"]
+    b.rows.append(Row("5 HTTP", f"survey page GET ({gen})", where, *rate(ours), str(len(ours))))
+    if floor:
+        b.rows.append(Row("5 HTTP", f"signed-in floor GET ({gen})", where, *rate(floor),
+                          str(len(floor))))  # fmt: skip
+        of_floor = sorted(ours)[len(ours) // 2] / sorted(floor)[len(floor) // 2]
+        b.rows.append(Row("5 HTTP", "survey page / signed-in floor", where, f"{of_floor:.0%}",
+                          f"{min(ours) / max(floor):.0%}", str(len(ours)), f"≥ {FLOOR_SHARE:.0%}",
+                          verdict(of_floor >= FLOOR_SHARE)))  # fmt: skip
+        b.notes.append(
+            "signed-in floor (bench/floor.py): the product app with one bench-only page that only "
+            "signs the user in from the database, reads one owned assessment and renders the base "
+            "layout: the most any signed-in page of this stack can reach"
+        )
+    else:
+        b.rows.append(Row("5 HTTP", "survey page / signed-in floor", where, "not measured", "",
+                          "0", f"≥ {FLOOR_SHARE:.0%}", verdict(False)))  # fmt: skip
+    b.rows.append(Row("5 HTTP", f"hello-world GET ({gen})", where, *rate(hello), str(len(hello))))
+    ratio = sorted(ours)[len(ours) // 2] / sorted(hello)[len(hello) // 2]
+    b.rows.append(Row("5 HTTP", "  survey page / hello-world (information)", where,
+                      f"{ratio:.0%}", f"{min(ours) / max(hello):.0%}", str(len(ours))))  # fmt: skip
+    if floor:
+        floor_ratio = sorted(floor)[len(floor) // 2] / sorted(hello)[len(hello) // 2]
+        b.rows.append(Row("5 HTTP", "  signed-in floor / hello-world (information)", where,
+                          f"{floor_ratio:.0%}", f"{min(floor) / max(hello):.0%}", str(len(floor))))  # fmt: skip
+
+
 def load(b: Bench, scale: int) -> None:
     """Sections 5 and 7 under gunicorn on the SQLite database of this scale."""
     from . import load as http
@@ -206,31 +244,7 @@ def load(b: Bench, scale: int) -> None:
     if not ours or not hello:
         raise RuntimeError("no throughput measured")
 
-    def rate(values):
-        return f"{sorted(values)[len(values) // 2]:,.0f} req/s", f"{min(values):,.0f} req/s"
-
-    gen = result["generator"]
-    b.rows.append(Row("5 HTTP", f"survey page GET ({gen})", where, *rate(ours), str(len(ours))))
-    b.rows.append(Row("5 HTTP", f"hello-world GET ({gen})", where, *rate(hello), str(len(hello))))
-    ratio = sorted(ours)[len(ours) // 2] / sorted(hello)[len(hello) // 2]
-    b.rows.append(Row("5 HTTP", "survey page / hello-world", where, f"{ratio:.0%}",
-                      f"{min(ours) / max(hello):.0%}", str(len(ours)), "≥ 30%",
-                      verdict(ratio >= 0.30)))  # fmt: skip
-    floor = result["floor"]
-    if floor:
-        b.rows.append(Row("5 HTTP", f"signed-in floor GET ({gen})", where, *rate(floor),
-                          str(len(floor))))  # fmt: skip
-        floor_ratio = sorted(floor)[len(floor) // 2] / sorted(hello)[len(hello) // 2]
-        b.rows.append(Row("5 HTTP", "  signed-in floor / hello-world", where,
-                          f"{floor_ratio:.0%}", f"{min(floor) / max(hello):.0%}", str(len(floor))))  # fmt: skip
-        of_floor = sorted(ours)[len(ours) // 2] / sorted(floor)[len(floor) // 2]
-        b.rows.append(Row("5 HTTP", "  survey page / signed-in floor", where, f"{of_floor:.0%}",
-                          f"{min(ours) / max(floor):.0%}", str(len(ours))))  # fmt: skip
-        b.notes.append(
-            "signed-in floor (bench/floor.py): the product app with one bench-only page that only "
-            "signs the user in from the database, reads one owned assessment and renders the base "
-            "layout: the most any signed-in page of this stack can reach"
-        )
+    throughput_rows(b, result, where)
     cpu = {k: [v for v in result[f"{k}_cpu_ms"] if v] for k in ("ours", "hello", "floor")}
     if cpu["ours"] and cpu["hello"]:
         labels = (("ours", "survey page"), ("floor", "signed-in floor"), ("hello", "hello-world"))
