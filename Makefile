@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 DEMO_ENTERPRISES ?= 300
 
-.PHONY: install run test serve bench lint format translations catalogs clean
+.PHONY: install run test serve bench bench-scale lint format translations catalogs clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: install Python 3.11 (apt-get install python3.11 python3.11-venv)"; exit 1; }
@@ -41,6 +41,10 @@ serve: install
 bench: install
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.submit_load
+
+# The province-scale tier (issue 17): 1M assessments on PostgreSQL, separate from `make bench`.
+bench-scale: install
+	$(BIN)/python -m bench.scale $(BENCH_SCALE_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,0 +1,195 @@
+"""The scale tier's PostgreSQL databases (issue 17): `bench_scale_<assessments>_<hash>`, seeded by
+COPY (bench/copy_seed.py) once per scale and seeding code, kept for later runs.
+
+A database counts as seeded only once its comment says so: a seed that was interrupted is dropped
+and done again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+from sqlalchemy.engine import make_url
+
+from assessment.services import demo
+from assessment.services.demo_campaign import seed_demo_campaign
+from assessment.services.demo_versions import earlier_versions
+from assessment.services.migrate import upgrade
+from assessment.services.models import utcnow
+from assessment.web.extensions import db
+
+from . import copy_seed, pg
+from .common import ASSESSMENTS_PER_ENTERPRISE, code_hash, dispose, make_app
+
+SEEDED = "seeded by bench/copy_seed.py"
+# The demo campaign reads its targets with one IN list (demo_campaign._submitted_in_window):
+# PostgreSQL takes at most 65,535 parameters, so the campaign covers the first firms only.
+CAMPAIGN_ENTERPRISES = 20_000
+
+
+@dataclass
+class SeedReport:
+    """Seconds per phase of one COPY seed, and what it wrote."""
+
+    assessments: int = 0
+    enterprises: int = 0
+    scored_sets: int = 0
+    phases: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def seconds(self) -> float:
+        """The whole seed (every phase)."""
+        return sum(self.phases.values())
+
+
+def scale_hash() -> str:
+    """The seeded data's inputs: what `make bench` hashes plus this tier's seeding code."""
+    digest = hashlib.sha256(code_hash().encode())
+    for name in ("copy_seed.py", "scale_db.py"):
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def dsn(url: str) -> str:
+    """The libpq connection string of the database behind a SQLAlchemy URL."""
+    parts = make_url(url)
+    conninfo = {"host": parts.host or "127.0.0.1", "port": parts.port or 5432,
+                "user": parts.username, "password": parts.password, "dbname": parts.database}  # fmt: skip
+    return " ".join(f"{key}={value}" for key, value in conninfo.items() if value)
+
+
+def _admin_rows(sql: str, *params) -> list[tuple]:
+    with psycopg.connect(pg.ADMIN_DSN, autocommit=True, connect_timeout=5) as conn:
+        cursor = conn.execute(sql, params or None)
+        return cursor.fetchall() if cursor.description else []
+
+
+def database(assessments: int, fresh: bool = False) -> tuple[str, SeedReport | None]:
+    """The SQLAlchemy URL of a seeded database at this scale, and the seed's report (None when a
+    database seeded by the same code was there). Stale ones of this scale are dropped."""
+    prefix = f"bench_scale_{assessments}_"
+    name = prefix + scale_hash()
+    found = dict(_admin_rows(
+        "SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database "
+        "WHERE datname LIKE %s", prefix + "%"))  # fmt: skip
+    for other, comment in found.items():
+        if other != name or fresh or comment != SEEDED:
+            pg.drop(other)
+    url = pg.URL.format(name=name)
+    if name in found and found[name] == SEEDED and not fresh:
+        return url, None
+    _admin_rows(f'CREATE DATABASE "{name}"')
+    report = seed(url, assessments)
+    _admin_rows(f"COMMENT ON DATABASE \"{name}\" IS '{SEEDED}'")
+    return url, report
+
+
+def _drop_indexes(conn: psycopg.Connection) -> list[str]:
+    """Drop the big tables' indexes and the keys no foreign key needs; returns the statements
+    that build them again (one sorted build each beats a million index inserts)."""
+    tables = list(copy_seed.BIG_TABLES)
+    keys = conn.execute(
+        "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid), c.conindid "
+        "FROM pg_constraint c WHERE c.contype IN ('p', 'u') "
+        "AND c.conrelid::regclass::text = ANY(%s) AND NOT EXISTS (SELECT 1 FROM pg_constraint f "
+        "WHERE f.contype = 'f' AND f.conindid = c.conindid)", (tables,)).fetchall()  # fmt: skip
+    indexes = conn.execute(
+        "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+        "WHERE i.indrelid::regclass::text = ANY(%s) AND NOT EXISTS "
+        "(SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)", (tables,)).fetchall()  # fmt: skip
+    rebuild = []
+    for table, name, definition, _ in keys:
+        conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        rebuild.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+    for name, definition in indexes:
+        conn.execute(f"DROP INDEX {name}")
+        rebuild.append(definition)
+    conn.commit()
+    return rebuild
+
+
+def _copy_enterprises(conn: psycopg.Connection, rows: list[dict]) -> None:
+    columns = list(rows[0])
+    with (
+        conn.cursor() as cursor,
+        cursor.copy(f"COPY enterprise ({', '.join(columns)}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row([row[c] for c in columns])
+    conn.commit()
+
+
+def seed(url: str, assessments: int, seed_value: int = 1, log=None) -> SeedReport:
+    """Seed the empty database behind `url` with about `assessments` submitted demo assessments
+    (enterprises, assessments and their score rows by COPY, then the demo logins and campaign,
+    then the derived tables through `flask rebuild-totals`, then VACUUM ANALYZE)."""
+    log = log or (lambda message: print(f"  seed: {message}", file=sys.stderr, flush=True))
+    report, started = SeedReport(), time.perf_counter()
+
+    def phase(name: str) -> None:
+        nonlocal started
+        report.phases[name] = time.perf_counter() - started
+        log(f"{name}: {report.phases[name]:.1f} s")
+        started = time.perf_counter()
+
+    app = make_app(url)
+    registry = app.extensions["questionnaires"]
+    database_name = make_url(url).database
+    with app.app_context():
+        upgrade(db.engine)
+    dispose(app)
+    rng = random.Random(seed_value)
+    enterprises = demo._enterprise_rows(rng, int(assessments / ASSESSMENTS_PER_ENTERPRISE), 1,
+                                        set())  # fmt: skip
+    report.enterprises = len(enterprises)
+    with psycopg.connect(dsn(url)) as conn:
+        rebuild = _drop_indexes(conn)
+        _copy_enterprises(conn, enterprises)
+    phase("schema and enterprises")
+    pool = copy_seed.Pool(random.Random(f"{seed_value}:pool"))
+    drawn = copy_seed.submissions(enterprises, registry.current(), earlier_versions(registry),
+                                  pool, rng, utcnow())  # fmt: skip
+    with copy_seed._Streams(dsn(url)) as streams:
+        for aid, (ent, questionnaire, entry, when, latest) in enumerate(drawn, start=1):
+            streams.add(aid, ent, questionnaire, entry, when, latest)
+            report.assessments = aid
+    report.scored_sets = pool.size
+    phase(f"COPY {report.assessments:,} assessments ({pool.size:,} scored answer sets)")
+    with psycopg.connect(dsn(url), autocommit=True) as conn:
+        conn.execute("SET maintenance_work_mem = '1GB'")
+        for statement in rebuild:
+            conn.execute(statement)
+        # The rebuilds aggregate every score: with room to hash, not sort, they run several
+        # times faster (sessions opened from now on get it; dropped again below).
+        conn.execute(f"ALTER DATABASE \"{database_name}\" SET work_mem = '256MB'")
+    phase("indexes and keys")
+    _finish(app, enterprises, seed_value)
+    with psycopg.connect(dsn(url), autocommit=True) as conn:
+        conn.execute(f'ALTER DATABASE "{database_name}" RESET work_mem')
+    phase("demo logins, campaign, derived tables (flask rebuild-totals)")
+    with psycopg.connect(dsn(url), autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+    phase("VACUUM ANALYZE")
+    return report
+
+
+def _finish(app, enterprises: list[dict], seed_value: int) -> None:
+    """What seed-demo adds besides the rows: the demo logins, sequences past the ids given here,
+    the demo campaign; then every derived table from the project's rebuild command."""
+    with app.app_context():
+        demo._demo_users(db.session, enterprises[0]["id"])
+        demo._advance_sequences(db.session)
+        db.session.commit()
+        seed_demo_campaign(db.session, app.extensions["questionnaires"],
+                           enterprises[:CAMPAIGN_ENTERPRISES], seed_value)  # fmt: skip
+    dispose(app)
+    result = app.test_cli_runner().invoke(args=["rebuild-totals"])
+    if result.exit_code != 0:
+        raise RuntimeError(f"flask rebuild-totals failed: {result.output}") from result.exception
+    dispose(app)
