@@ -13,9 +13,11 @@ are built after the load, and the derived tables come from the project's own reb
 from __future__ import annotations
 
 import json
+import multiprocessing
 import random
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,15 +26,19 @@ import psycopg
 from psycopg.copy import QueuedLibpqWriter
 
 from assessment.core.questionnaire.model import Questionnaire
+from assessment.core.questionnaire.registry import Registry
 from assessment.core.scoring import SCORED, UNANSWERED, score
 from assessment.services import demo
 from assessment.services.demo_miit import MIIT, miit_answers, nearest
-from assessment.services.demo_versions import answered_version
-from assessment.services.models import new_public_id
+from assessment.services.demo_versions import answered_version, earlier_versions
+from assessment.services.models import new_public_id, utcnow
 
 POOL_PER_KEY = 24
 MATURITY_STEP = 0.04
 FLUSH_ROWS = 2_000
+# Processes drawing rows (each with its own three COPY connections): Python, not PostgreSQL, is
+# the slower side of the load, and on a shared machine each process gets its own CPU share.
+WORKERS = 2
 BIG_TABLES = ("enterprise", "assessment", "dimension_score", "question_score")
 ASSESSMENT_COLUMNS = (
     "id, public_id, enterprise_id, questionnaire_id, questionnaire_version, status, answers, "
@@ -192,3 +198,38 @@ def _bulk_connection(dsn: str) -> psycopg.Connection:
     connection.execute("SET synchronous_commit = off")
     connection.execute("SET session_replication_role = replica")
     return connection
+
+
+# What the forked workers read (set just before they start; fork shares it without pickling).
+_JOB: dict = {}
+
+
+def copy_assessments(dsn: str, enterprises: list[dict], registry: Registry, seed: int,
+                     workers: int = WORKERS) -> tuple[int, int]:  # fmt: skip
+    """COPY the submitted assessments of `enterprises` (and their score rows) into the database
+    at `dsn`, drawn by `workers` processes, each taking every `workers`-th enterprise with a
+    generator and pool of its own (ids interleave: worker k gives k+1, k+1+workers, ...).
+    Returns (assessments written, answer sets scored)."""
+    _JOB.update(dsn=dsn, enterprises=enterprises, questionnaires=registry.current(),
+                earlier=earlier_versions(registry), now=utcnow(), seed=seed, workers=workers)  # fmt: skip
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context) as executor:
+        parts = list(executor.map(_copy_part, range(workers)))
+    _JOB.clear()
+    return sum(p[0] for p in parts), sum(p[1] for p in parts)
+
+
+def _copy_part(part: int) -> tuple[int, int]:
+    """One worker's share: (assessments written, answer sets scored)."""
+    job, count = _JOB, 0
+    rng, pool = (
+        random.Random(f"{job['seed']}:{part}"),
+        Pool(random.Random(f"{job['seed']}:pool:{part}")),
+    )
+    drawn = submissions(job["enterprises"][part :: job["workers"]], job["questionnaires"],
+                        job["earlier"], pool, rng, job["now"])  # fmt: skip
+    with _Streams(job["dsn"]) as streams:
+        for n, (ent, questionnaire, entry, when, latest) in enumerate(drawn):
+            streams.add(n * job["workers"] + part + 1, ent, questionnaire, entry, when, latest)
+            count = n + 1
+    return count, pool.size

@@ -11,6 +11,7 @@ import hashlib
 import random
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,9 +20,7 @@ from sqlalchemy.engine import make_url
 
 from assessment.services import demo
 from assessment.services.demo_campaign import seed_demo_campaign
-from assessment.services.demo_versions import earlier_versions
 from assessment.services.migrate import upgrade
-from assessment.services.models import utcnow
 from assessment.web.extensions import db
 
 from . import copy_seed, pg
@@ -114,6 +113,23 @@ def _drop_indexes(conn: psycopg.Connection) -> list[str]:
     return rebuild
 
 
+def _build(conninfo: str, statements: list[str]) -> None:
+    """Run the index and key builds on two connections at once, the largest (question_score's
+    key) alone on one."""
+
+    def run(part: list[str]) -> None:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute("SET maintenance_work_mem = '1GB'")
+            for statement in part:
+                conn.execute(statement)
+
+    big = [s for s in statements if "question_score" in s]
+    with ThreadPoolExecutor(2) as executor:
+        for future in [executor.submit(run, big),
+                       executor.submit(run, [s for s in statements if s not in big])]:  # fmt: skip
+            future.result()
+
+
 def _copy_enterprises(conn: psycopg.Connection, rows: list[dict]) -> None:
     columns = list(rows[0])
     with (
@@ -152,23 +168,18 @@ def seed(url: str, assessments: int, seed_value: int = 1, log=None) -> SeedRepor
         rebuild = _drop_indexes(conn)
         _copy_enterprises(conn, enterprises)
     phase("schema and enterprises")
-    pool = copy_seed.Pool(random.Random(f"{seed_value}:pool"))
-    drawn = copy_seed.submissions(enterprises, registry.current(), earlier_versions(registry),
-                                  pool, rng, utcnow())  # fmt: skip
-    with copy_seed._Streams(dsn(url)) as streams:
-        for aid, (ent, questionnaire, entry, when, latest) in enumerate(drawn, start=1):
-            streams.add(aid, ent, questionnaire, entry, when, latest)
-            report.assessments = aid
-    report.scored_sets = pool.size
-    phase(f"COPY {report.assessments:,} assessments ({pool.size:,} scored answer sets)")
+    report.assessments, report.scored_sets = copy_seed.copy_assessments(
+        dsn(url), enterprises, registry, seed_value
+    )
+    phase(f"COPY {report.assessments:,} assessments ({report.scored_sets:,} scored answer sets)")
+    _build(dsn(url), rebuild)
     with psycopg.connect(dsn(url), autocommit=True) as conn:
-        conn.execute("SET maintenance_work_mem = '1GB'")
-        for statement in rebuild:
-            conn.execute(statement)
+        # Statistics first: without them the rebuilds below plan for a few rows and sort 33M.
+        conn.execute("ANALYZE")
         # The rebuilds aggregate every score: with room to hash, not sort, they run several
         # times faster (sessions opened from now on get it; dropped again below).
         conn.execute(f"ALTER DATABASE \"{database_name}\" SET work_mem = '256MB'")
-    phase("indexes and keys")
+    phase("indexes, keys, ANALYZE")
     _finish(app, enterprises, seed_value)
     with psycopg.connect(dsn(url), autocommit=True) as conn:
         conn.execute(f'ALTER DATABASE "{database_name}" RESET work_mem')
