@@ -30,9 +30,10 @@ TOUCH_EVERY = timedelta(minutes=1)
 
 
 def allowed_scopes(user: User) -> tuple[str, ...]:
-    """The scopes this user's role may hold: enterprise users their own data, bureau staff and
-    town officers the bureau's figures (within their scope); service providers none yet."""
-    if user.role == Role.ENTERPRISE:
+    """The scopes this user's role may hold: enterprise users their own data; service providers
+    the same for the enterprises whose grant is in force (named on each call, checked each
+    time); bureau staff and town officers the bureau's figures (within their scope)."""
+    if user.role in (Role.ENTERPRISE, Role.PROVIDER):
         return OWN_SCOPES
     if user.role in (Role.BUREAU, Role.ADMIN, Role.TOWN_OFFICER):
         return BUREAU_SCOPES

@@ -16,7 +16,9 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from assessment.core.questionnaire.model import Questionnaire
+from assessment.services import list_cursor
 from assessment.services.bureau_filters import Filters, latest_set
+from assessment.services.list_cursor import Cursor
 from assessment.services.models import Assessment, DimensionScore, Enterprise, QuestionScore
 
 FIXED_SORTS = ("name", "uscc", "town", "industry", "size", "date", "total", "stage")
@@ -72,6 +74,7 @@ def count(session: Session, filters: Filters, search: str | None) -> int:
 
 
 def _ordered(filters: Filters, search: str | None, sort: str, descending: bool):
+    """The list's query in its order, with the sort column and the id column it ends with."""
     stmt, latest = _selection(filters, search, sort)
     if sort.startswith("dim:"):
         score = aliased(DimensionScore)
@@ -87,8 +90,9 @@ def _ordered(filters: Filters, search: str | None, sort: str, descending: bool):
         }  # fmt: skip
         column = columns.get(sort, latest.c.total)
     ordered = column.desc() if descending else column.asc()
-    # Rows without a value go last either way; the id keeps pages stable.
-    return stmt.order_by(column.is_(None), ordered, latest.c.id)
+    # Rows without a value go last either way; the id keeps pages stable (list_cursor.after
+    # relies on exactly this order).
+    return stmt.order_by(column.is_(None), ordered, latest.c.id), column, latest.c.id
 
 
 def page(
@@ -98,13 +102,40 @@ def page(
 ) -> list[Row]:  # fmt: skip
     """One page of enterprises with their latest scores, sorted by any column; with a points
     questionnaire (MIIT), each row also carries its dimensions' exact points."""
-    ids = session.execute(
-        _ordered(filters, search, sort, descending).limit(limit).offset(offset)
-    ).all()
+    stmt, _column, _id = _ordered(filters, search, sort, descending)
+    ids = session.execute(stmt.limit(limit).offset(offset)).all()
     rows = _load(session, [aid for aid, _eid in ids])
     if questionnaire is not None and questionnaire.scoring == "points":
         _add_points(session, rows, questionnaire)
     return rows
+
+
+@dataclass
+class KeysetPage:
+    """A page of the list read after a cursor, and the cursor of the page after it (None: the
+    last page)."""
+
+    rows: list[Row]
+    next_cursor: Cursor | None
+
+
+def page_after(
+    session: Session, filters: Filters, search: str | None, sort: str, descending: bool,
+    limit: int, cursor: Cursor | None = None, questionnaire: Questionnaire | None = None,
+) -> KeysetPage:  # fmt: skip
+    """The `limit` rows after `cursor` (from the start without one) in the list's order: the
+    database seeks past the cursor instead of counting and skipping every row before it, and a
+    row inserted meanwhile never shifts a later page (no row is given twice)."""
+    stmt, column, id_column = _ordered(filters, search, sort, descending)
+    if cursor is not None:
+        stmt = stmt.where(list_cursor.after(column, id_column, cursor))
+    found = session.execute(stmt.add_columns(column).limit(limit + 1)).all()
+    rows = _load(session, [aid for aid, _eid, _value in found[:limit]])
+    if questionnaire is not None and questionnaire.scoring == "points":
+        _add_points(session, rows, questionnaire)
+    last = found[limit - 1] if len(found) > limit else None
+    next_cursor = Cursor(sort, descending, last[2], last[0]) if last is not None else None
+    return KeysetPage(rows, next_cursor)
 
 
 def _add_points(session: Session, rows: list[Row], questionnaire: Questionnaire) -> None:

@@ -28,6 +28,7 @@ from assessment.core.levels import ScenarioCount, plain
 from assessment.core.questionnaire.model import Questionnaire
 from assessment.core.scoring import Result, score
 from assessment.core.text import N_
+from assessment.services.bureau_filters import Filters
 from assessment.services.bureau_stats import Dashboard, GroupRow, target_levels
 from assessment.services.enterprise_list import Row, scored_dimensions
 
@@ -54,6 +55,15 @@ SCENARIO_LEVELS = (1, 2, 3, 4)  # the scenario counts exported: at L1+, L2+, L3+
 def export_texts(gettext) -> dict[str, str]:
     """Column and sheet titles translated with the caller's `gettext`."""
     return {key: gettext(message) for key, message in EXPORT_TEXTS.items()}
+
+
+def shown(filters: Filters, lang: str, gettext) -> str:
+    """Which submissions (and, for a town officer, which towns) an export counts, in `lang`."""
+    which = N_("Approved submissions only") if filters.approved_only else N_("All submissions")
+    if filters.towns is None:
+        return gettext(which)
+    names = "、".join(town_label(code, lang) for code in sorted(filters.towns))
+    return gettext(N_("%(shown)s · towns: %(towns)s")) % {"shown": gettext(which), "towns": names}
 
 
 def neutralise(value: Any) -> Any:

@@ -1,11 +1,9 @@
 """/api/v1/bureau: the bureau's enterprise list, one enterprise's history, the dashboard figures
-and the CSV export, within the token owner's scope (a town officer's towns only)."""
+and a campaign's progress, within the token owner's scope (a town officer's towns only); the
+exports are in `bureau_exports.py`."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from datetime import UTC
 
 from flask import Response, current_app, g
@@ -21,26 +19,27 @@ from assessment.services import (
     campaign_progress,
     campaigns,
     enterprise_list,
-    exports,
+    list_cursor,
 )
-from assessment.services.api_tokens import BUREAU_EXPORT, BUREAU_READ
+from assessment.services.api_tokens import BUREAU_READ
 from assessment.services.models import Assessment, Enterprise
 from assessment.services.town_officers import enterprise_visible, scope_of
 from assessment.web.api import schemas as s
 from assessment.web.api.core import blueprint, scope_required
+from assessment.web.api.problems import problem
 from assessment.web.bureau.forms import filter_form
 from assessment.web.extensions import db
-from assessment.web.i18n import current_lang
 
 blp = blueprint("api_bureau", "The bureau's figures, within the token owner's scope.")
 READERS = (Role.BUREAU, Role.ADMIN, Role.TOWN_OFFICER)
+LIST_ARGS = ("limit", "cursor", "sort", "dir", "search")  # the list's own, not filters
 
 
-def _filters(query: dict):
+def filters_of(query: dict):
     """The dashboard's filters from the query, limited to the caller's towns."""
     if g.api_user.role not in READERS:
         abort(403)
-    args = MultiDict({k: v for k, v in query.items() if k not in ("limit", "cursor")})
+    args = MultiDict({k: v for k, v in query.items() if k not in LIST_ARGS})
     filters, ignored = filter_form(args, scope_of(g.api_user)).resolve()
     return filters, [str(message) for message in ignored]
 
@@ -54,21 +53,10 @@ def _enterprise(ent: Enterprise) -> dict:
             "industry": ent.industry, "size_class": ent.size_class}  # fmt: skip
 
 
-def _offset(cursor: str | None) -> int:
-    """The position an opaque cursor stands for (422 for one this API did not give)."""
-    if not cursor:
-        return 0
-    try:
-        offset = json.loads(base64.urlsafe_b64decode(cursor.encode()))["o"]
-    except (ValueError, KeyError, TypeError, binascii.Error):
-        offset = None
-    if not isinstance(offset, int) or offset < 0:
-        abort(422, messages={"cursor": [_("This cursor is not valid; start without one.")]})
-    return offset
-
-
-def _cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"o": offset}).encode()).decode()
+def _bad_cursor() -> Response:
+    """A cursor this list did not give (cut, edited, or made for another sort or direction)."""
+    message = _("This cursor is not valid for this list; start again without one.")
+    return problem(400, message, {"cursor": [message]})
 
 
 @blp.get("/bureau/enterprises")
@@ -76,11 +64,24 @@ def _cursor(offset: int) -> str:
 @blp.arguments(s.ListQuery, location="query")
 @blp.response(200, s.EnterprisePageSchema)
 def enterprises(query: dict):
-    """Assessed enterprises with their latest scores, by total (highest first), a page at a
-    time: follow `next_cursor` until it is null."""
-    filters, ignored = _filters(query)
-    limit, offset = query["limit"], _offset(query.get("cursor"))
-    rows = enterprise_list.page(db.session, filters, None, "total", True, limit + 1, offset)
+    """Assessed enterprises with their latest scores, sorted by `sort` (default: total, highest
+    first), a page at a time: follow `next_cursor` until it is null. The cursor is a keyset
+    position (the last row's sort value and id), so a deep page is as fast as the first and rows
+    submitted meanwhile never repeat a row."""
+    filters, ignored = filters_of(query)
+    questionnaire = current_app.extensions["questionnaires"].get(filters.questionnaire_id,
+                                                                 filters.version)  # fmt: skip
+    sort, descending = query["sort"], query["dir"] == "desc"
+    if sort not in enterprise_list.sort_keys(questionnaire):
+        abort(422, messages={"sort": [_("This list cannot be sorted by this column.")]})
+    try:
+        cursor = (
+            list_cursor.decode(query["cursor"], sort, descending) if "cursor" in query else None
+        )
+    except list_cursor.CursorError:
+        return _bad_cursor()
+    found = enterprise_list.page_after(db.session, filters, query.get("search"), sort, descending,
+                                       query["limit"], cursor)  # fmt: skip
     if g.api_user.role == Role.TOWN_OFFICER:
         audit.record(db.session, g.api_user, audit.VIEW_ENTERPRISE_LIST, "filter", None,
                      filters.describe(), commit=True)  # fmt: skip
@@ -88,11 +89,11 @@ def enterprises(query: dict):
         {"enterprise": _enterprise(r.enterprise), "assessment": r.assessment_public_id,
          "version": r.version, "submitted_at": _utc(r.submitted_at), "total": r.total,
          "stage": r.stage, "dimensions": r.dimensions}
-        for r in rows[:limit]
+        for r in found.rows
     ]  # fmt: skip
-    more = len(rows) > limit
-    return {"items": items, "next_cursor": _cursor(offset + limit) if more else None,
-            "filters": filters.describe(), "ignored": ignored}  # fmt: skip
+    following = found.next_cursor.encode() if found.next_cursor is not None else None
+    return {"items": items, "next_cursor": following, "filters": filters.describe(),
+            "ignored": ignored}  # fmt: skip
 
 
 @blp.get("/bureau/enterprises/<public_id>")
@@ -131,7 +132,7 @@ def _groups(rows) -> list[dict]:
 @blp.response(200, s.DashboardSchema)
 def dashboard(query: dict):
     """The dashboard's figures for any filter."""
-    filters, ignored = _filters(query)
+    filters, ignored = filters_of(query)
     data = bureau_stats.cached_dashboard(db.session, current_app.extensions["cache"], filters)
     if g.api_user.role == Role.TOWN_OFFICER:
         audit.record(db.session, g.api_user, audit.VIEW_DASHBOARD, "filter", None,
@@ -141,27 +142,6 @@ def dashboard(query: dict):
             "mean": data.mean, "median": data.median, "stages": dict(data.stages),
             "histogram": list(data.histogram), "by_industry": _groups(data.by_industry),
             "by_town": _groups(data.by_town), "by_size": _groups(data.by_size)}  # fmt: skip
-
-
-@blp.get("/bureau/export.csv")
-@scope_required(BUREAU_EXPORT)
-@blp.arguments(s.BureauQuery, location="query")
-@blp.response(200, content_type="text/csv", description="The CSV export (UTF-8 with BOM).")
-def export(query: dict):
-    """The CSV export of the enterprises in the filter, with their latest scores."""
-    filters, _ignored = _filters(query)
-    questionnaire = current_app.extensions["questionnaires"].get(filters.questionnaire_id,
-                                                                 filters.version)  # fmt: skip
-    audit.record(db.session, g.api_user, audit.EXPORT_CSV, "filter", None, filters.describe())
-    rows = enterprise_list.iter_all(db.session, filters, None,
-                                    answers=exports.rescored(questionnaire))  # fmt: skip
-    body = b"".join(exports.csv_chunks(rows, questionnaire, current_lang(),
-                                       exports.export_texts(_)))  # fmt: skip
-    return Response(
-        body,
-        mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="export.csv"'},
-    )
 
 
 def _progress_row(row) -> dict:

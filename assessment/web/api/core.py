@@ -12,7 +12,8 @@ from flask_smorest import Api as SmorestApi
 from flask_smorest import Blueprint, abort
 from flask_smorest.utils import prepare_response
 
-from assessment.services import api_tokens, audit
+from assessment.services import api_tokens, audit, grants
+from assessment.web.api import acting
 from assessment.web.api.problems import MEDIA_TYPE, PREFIX, api_max_body
 from assessment.web.api.schemas import ProblemSchema
 from assessment.web.extensions import db
@@ -93,18 +94,18 @@ def authenticate() -> None:
 
 
 def record_call(response):
-    """After every authenticated API call: one audit row (user, token, method, path, status)."""
+    """After every authenticated API call: one audit row (user, token, method, path, status; for
+    a service provider also the enterprise it acted for)."""
     user = g.get("api_user")
     if user is not None:
-        audit.record(
-            db.session,
-            user,
-            audit.API_CALL,
-            "api",
-            request.path[:64],
-            {"token": g.api_token.id, "method": request.method, "status": response.status_code},
-            request.remote_addr,
-        )
+        details = {"token": g.api_token.id, "method": request.method,
+                   "status": response.status_code}  # fmt: skip
+        ent = acting.acting_for()
+        if ent is not None:  # a service provider's call: for which enterprise
+            details |= {"enterprise": ent.public_id, "enterprise_name": ent.name,
+                        "provider": grants.provider_name(user)}  # fmt: skip
+        audit.record(db.session, user, audit.API_CALL, "api", request.path[:64], details,
+                     request.remote_addr)  # fmt: skip
     return response
 
 

@@ -10,14 +10,15 @@ from flask_babel import gettext as _
 from flask_smorest import abort
 from sqlalchemy import select
 
-from assessment.core.enums import Role, Status
+from assessment.core.enums import Status
 from assessment.core.questionnaire.answers import missing_required
 from assessment.core.questionnaire.serialize import to_dict
 from assessment.core.survey import REQUIRED
-from assessment.services import api_answers, idempotency, results, surveys
+from assessment.services import api_answers, grants, idempotency, results, surveys
 from assessment.services.api_tokens import READ_OWN, WRITE_OWN
 from assessment.services.email_verification import must_verify
 from assessment.services.models import Assessment
+from assessment.web.api import acting
 from assessment.web.api import schemas as s
 from assessment.web.api.core import blueprint, scope_required
 from assessment.web.api.problems import field_errors, problem
@@ -33,20 +34,12 @@ def registry():
     return current_app.extensions["questionnaires"]
 
 
-def _enterprise():
-    """The token owner's enterprise (only enterprise users hold the own scopes)."""
-    user = g.api_user
-    if user.role != Role.ENTERPRISE or user.enterprise is None:
-        abort(403)
-    return user.enterprise
-
-
 def _assessment(public_id: str) -> Assessment:
     """One of the enterprise's assessments, else 404 (ids of others reveal nothing)."""
     found = db.session.scalars(
         select(Assessment).where(Assessment.public_id == public_id[:32])
     ).first()
-    if found is None or found.enterprise_id != _enterprise().id:
+    if found is None or found.enterprise_id != acting.enterprise().id:
         abort(404)
     return found
 
@@ -74,6 +67,7 @@ def _view(assessment: Assessment) -> dict:
         "unconfirmed": surveys.unconfirmed(questionnaire, assessment) if draft else [],
         "total": assessment.total,
         "stage": assessment.stage,
+        "assisted_by": grants.provider_name(assessment.provider) or None,
         # Stored naive in UTC; RFC 3339 wants the offset.
         "submitted_at": assessment.submitted_at.replace(tzinfo=UTC)
         if assessment.submitted_at
@@ -106,15 +100,15 @@ def definition(qid: str, version: str):
     return jsonify(to_dict(questionnaire))
 
 
-@blp.get("/assessments")
+@blp.get("/assessments", parameters=acting.PARAMETERS)
 @scope_required(READ_OWN)
 @blp.response(200, s.AssessmentSchema(many=True))
 def assessments():
     """The enterprise's assessments, newest first."""
-    return [_view(item) for item in surveys.history(db.session, _enterprise())]
+    return [_view(item) for item in surveys.history(db.session, acting.enterprise())]
 
 
-@blp.post("/assessments")
+@blp.post("/assessments", parameters=acting.PARAMETERS)
 @scope_required(WRITE_OWN)
 @blp.arguments(s.StartSchema)
 @blp.response(201, s.AssessmentSchema)
@@ -123,10 +117,10 @@ def start(body: dict):
     questionnaire = registry().get(body["questionnaire"])
     if questionnaire is None:
         abort(422, messages={"questionnaire": [_("There is no such questionnaire.")]})
-    return _view(surveys.start(db.session, _enterprise(), questionnaire, registry()))
+    return _view(surveys.start(db.session, acting.enterprise(), questionnaire, registry()))
 
 
-@blp.get("/assessments/<public_id>")
+@blp.get("/assessments/<public_id>", parameters=acting.PARAMETERS)
 @scope_required(READ_OWN)
 @blp.response(200, s.AssessmentSchema)
 def show(public_id: str):
@@ -141,7 +135,7 @@ def _conflict(assessment: Assessment, submitted: bool) -> Response:
     return problem(409, detail, current=s.AssessmentSchema().dump(_view(assessment)))
 
 
-@blp.patch("/assessments/<public_id>/answers")
+@blp.patch("/assessments/<public_id>/answers", parameters=acting.PARAMETERS)
 @scope_required(WRITE_OWN)
 @blp.arguments(s.AnswersSchema)
 @blp.response(200, s.AssessmentSchema)
@@ -158,10 +152,11 @@ def save(body: dict, public_id: str):
         return problem(422, errors=field_errors(outcome.problems))
     if outcome.conflict or outcome.submitted:
         return _conflict(assessment, outcome.submitted)
+    grants.record_work(db.session, g.api_user, assessment, "save", request.remote_addr)
     return _view(assessment)
 
 
-@blp.post("/assessments/<public_id>/check")
+@blp.post("/assessments/<public_id>/check", parameters=acting.PARAMETERS)
 @scope_required(READ_OWN)
 @blp.arguments(s.CheckSchema)
 @blp.response(200, s.CheckResultSchema)
@@ -174,13 +169,14 @@ def check(body: dict, public_id: str):
             "missing": checked.missing}  # fmt: skip
 
 
-@blp.post("/assessments/<public_id>/submit")
+@blp.post("/assessments/<public_id>/submit", parameters=acting.PARAMETERS)
 @scope_required(WRITE_OWN)
 @blp.arguments(s.SubmitHeaders, location="headers")
 @blp.response(201, s.AssessmentSchema)
 def submit(headers: dict, public_id: str):
     """Submit the draft. With an `Idempotency-Key`, a retry returns the first response (never a
     second assessment); the same key on another request is refused (422)."""
+    acting.enterprise()  # a provider's grant is checked before a stored response is returned
     key = headers.get("idempotency_key")
     token_id = g.api_token.id
     print_ = idempotency.fingerprint("POST", request.path, None)
@@ -202,6 +198,7 @@ def submit(headers: dict, public_id: str):
         return problem(422, _("Required answers are missing."), errors, missing=exc.missing)
     except surveys.ConflictError:
         return _conflict(assessment, submitted=True)
+    grants.record_work(db.session, g.api_user, assessment, "submit", request.remote_addr)
     body = s.AssessmentSchema().dump(_view(assessment))
     if key:
         idempotency.store(db.session, token_id, key, print_, 201, body)
@@ -217,6 +214,13 @@ def _result(assessment: Assessment, view) -> dict:
         "total": view.result.total,
         "stage": view.result.stage,
         "level": {"id": view.level.id, "label": view.level.label.as_dict()},
+        # As the result page and the PDF cover say it ("由 XX 服务商协助填写").
+        "assisted_by": view.subject.assisted_by or None,
+        "assisted_note": _(
+            "Filled with the help of service provider %(name)s", name=view.subject.assisted_by
+        )
+        if view.subject.assisted_by
+        else None,
         "dimensions": {d: r.score for d, r in view.result.dimensions.items()},
         "benchmarks": {
             kind: {
@@ -257,7 +261,7 @@ def _submitted(public_id: str) -> Assessment:
     return assessment
 
 
-@blp.get("/assessments/<public_id>/result")
+@blp.get("/assessments/<public_id>/result", parameters=acting.PARAMETERS)
 @scope_required(READ_OWN)
 @blp.response(200, s.ResultSchema)
 def result(public_id: str):
@@ -270,7 +274,7 @@ def result(public_id: str):
     return _result(assessment, view)
 
 
-@blp.get("/assessments/<public_id>/report.pdf")
+@blp.get("/assessments/<public_id>/report.pdf", parameters=acting.PARAMETERS)
 @scope_required(READ_OWN)
 @blp.arguments(s.LangQuery, location="query")
 @blp.response(200, content_type="application/pdf",

@@ -65,6 +65,8 @@ class AssessmentSchema(Schema):
                               metadata={"description": "Pre-filled answers not saved yet."})  # fmt: skip
     total = fields.Float(allow_none=True, required=True)
     stage = fields.String(allow_none=True, required=True)
+    assisted_by = fields.String(allow_none=True, required=True,
+                                metadata={"description": "The service provider that helped fill it."})  # fmt: skip
     submitted_at = fields.DateTime(allow_none=True, required=True)
 
 
@@ -153,6 +155,9 @@ class ResultSchema(Schema):
     total = fields.Float(required=True)
     stage = fields.String(required=True)
     level = fields.Dict(required=True)
+    assisted_by = fields.String(allow_none=True, required=True)
+    assisted_note = fields.String(allow_none=True, required=True,
+                                  metadata={"description": "The result page's words for it."})  # fmt: skip
     dimensions = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True),
                              required=True)  # fmt: skip
     benchmarks = fields.Dict(keys=fields.String(), values=fields.Nested(BenchmarkSchema),
@@ -179,8 +184,16 @@ class BureauQuery(Strict):
 
 
 class ListQuery(BureauQuery):
+    """The filters, the sort and the page (a keyset cursor from `next_cursor`)."""
+
+    search = fields.String(validate=validate.Length(max=100),
+                           metadata={"description": "Name contains, or credit code starts with."})  # fmt: skip
+    sort = fields.String(load_default="total", validate=validate.Length(1, 80), metadata={
+        "description": "name, uscc, town, industry, size, date, total, stage, or dim:<dimension>"})  # fmt: skip
+    dir = fields.String(load_default="desc", validate=validate.OneOf(["asc", "desc"]))
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
-    cursor = fields.String(validate=validate.Length(max=100))
+    cursor = fields.String(validate=validate.Length(max=400), metadata={
+        "description": "`next_cursor` of the page before, with the same sort and dir."})  # fmt: skip
 
 
 class EnterpriseSchema(Schema):

@@ -7,11 +7,12 @@ from flask import Blueprint, Flask, current_app, render_template
 
 from assessment.web.api import core
 from assessment.web.api.bureau import blp as bureau_blp
+from assessment.web.api.bureau_exports import blp as exports_blp
 from assessment.web.api.enterprise import blp as enterprise_blp
 from assessment.web.api.problems import PREFIX
 from assessment.web.extensions import csrf, limiter
 
-BLUEPRINTS = (enterprise_blp, bureau_blp)
+BLUEPRINTS = (enterprise_blp, bureau_blp, exports_blp)
 reference_bp = Blueprint("api_reference", __name__, url_prefix=PREFIX)
 
 

@@ -16,6 +16,11 @@ SCOPE_LABELS = {
     "bureau:read": _l("Read the bureau's figures and enterprise list (my scope)"),
     "bureau:export": _l("Download the bureau's exports (my scope)"),
 }
+# A service provider's token works for the enterprises that granted it access, one per call.
+PROVIDER_SCOPE_LABELS = {
+    "read:own": _l("Read the assessments of the enterprises that granted me access"),
+    "write:own": _l("Fill and submit assessments for the enterprises that granted me access"),
+}
 
 
 class TokenForm(FlaskForm):

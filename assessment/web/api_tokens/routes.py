@@ -2,23 +2,40 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from assessment.services import api_tokens, audit
-from assessment.web.api_tokens.forms import SCOPE_LABELS, TokenForm
+from assessment.core.enums import Role
+from assessment.services import api_tokens, audit, grants
+from assessment.web.api import acting
+from assessment.web.api_tokens.forms import PROVIDER_SCOPE_LABELS, SCOPE_LABELS, TokenForm
+from assessment.web.context import report_timezone
 from assessment.web.extensions import db
 from assessment.web.forms_common import message
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/account")
 
 
+def _labels() -> dict:
+    provider = current_user.role == Role.PROVIDER
+    return SCOPE_LABELS | PROVIDER_SCOPE_LABELS if provider else SCOPE_LABELS
+
+
 def _form() -> TokenForm:
     form = TokenForm()
     allowed = api_tokens.allowed_scopes(current_user)
-    form.scopes.choices = [(scope, SCOPE_LABELS[scope]) for scope in allowed]
+    form.scopes.choices = [(scope, _labels()[scope]) for scope in allowed]
     return form
+
+
+def _granted() -> list:
+    """For a service provider: the enterprises it may name in `X-Enterprise` now, with their ids."""
+    if current_user.role != Role.PROVIDER:
+        return []
+    return grants.granted_enterprises(db.session, current_user, ZoneInfo(report_timezone()))
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
@@ -44,7 +61,8 @@ def index():
             form.name.data = ""
     tokens = api_tokens.list_for(db.session, current_user)
     return render_template("account/tokens.html", form=form, created=created, tokens=tokens,
-                           labels=SCOPE_LABELS, active=api_tokens.is_active)  # fmt: skip
+                           labels=_labels(), active=api_tokens.is_active, granted=_granted(),
+                           header=acting.HEADER)  # fmt: skip
 
 
 @bp.post("/tokens/<int:token_id>/revoke")
