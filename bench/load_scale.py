@@ -44,7 +44,7 @@ class LoadResult:
     """What one load run measured."""
 
     users: int
-    seconds: int
+    seconds: int  # wall time of the Locust process (ramp-up, run, stop)
     requests: int
     failures: int
     median_ms: float
@@ -53,6 +53,7 @@ class LoadResult:
     submitted_before: int
     submitted_after: int
     per_name: dict[str, tuple[int, int, float, float]]  # name → (requests, failures, median, p95)
+    without_login: tuple[int, float, float]  # successful requests but sign-ins: count, median, p95
 
     @property
     def rows_match(self) -> bool:
@@ -141,20 +142,28 @@ def run(database_url: str, users: int = 200, seconds: int = 60, log=print) -> Lo
                 stack.enter_context(node(port, database_url))
             log(f"nodes up on {', '.join(map(str, PORTS))}; Locust: {users} users, {seconds} s")
             env = {**os.environ, "PYTHONPATH": str(ROOT), "BENCH_ACCOUNTS": str(account_file),
-                   "BENCH_PASSWORD": DEMO_PASSWORD,
+                   "BENCH_PASSWORD": DEMO_PASSWORD, "BENCH_TIMINGS": str(OUT / "locust-times.json"),
                    "BENCH_NODES": ",".join(f"http://127.0.0.1:{p}" for p in PORTS)}  # fmt: skip
             command = [str(LOCUST), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
                        "-u", str(users), "-r", str(max(1, users // 20)), "-t", f"{seconds}s",
                        "--stop-timeout", "30", "--csv", str(prefix), "--only-summary",
                        "--host", f"http://127.0.0.1:{PORTS[0]}", "--exit-code-on-error", "0"]  # fmt: skip
+            started = time.monotonic()
             with open(OUT / "locust.log", "w") as output:
                 subprocess.run(command, cwd=ROOT, env=env, stdout=output,
                                stderr=subprocess.STDOUT, timeout=seconds + 120, check=True)  # fmt: skip
+            ran = round(time.monotonic() - started)
         after = submitted(app)
     finally:
         dispose(app)
     stats = _stats(prefix)
     total = stats.pop("Aggregated")
     submits = stats.get("submit", (0, 0, 0, 0))
-    return LoadResult(users, seconds, total[0], total[1], total[2], total[3],
-                      submits[0] - submits[1], before, after, stats)  # fmt: skip
+    times = sorted(json.loads((OUT / "locust-times.json").read_text()))
+    rest = (
+        (len(times), times[len(times) // 2], times[int(0.95 * (len(times) - 1))])
+        if times
+        else (0, 0.0, 0.0)
+    )
+    return LoadResult(users, ran, total[0], total[1], total[2], total[3],
+                      submits[0] - submits[1], before, after, stats, rest)  # fmt: skip

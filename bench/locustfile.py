@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 
 from assessment.core.questionnaire.registry import Registry
 from tests.helpers import page_form, typical_answers
@@ -34,6 +34,9 @@ CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 LOCK = re.compile(r'name="lock_version"[^>]*value="(\d+)"')
 DETAIL = re.compile(r'href="(/bureau/enterprises/[A-Za-z0-9_-]+)"')
 YEAR = date.today().year
+# Response times (ms) of every request but the sign-in (password hashing is slow on purpose),
+# written to BENCH_TIMINGS when Locust quits: bench/load_scale.py takes their p95.
+_times: list[float] = []
 _enterprise_logins = itertools.count()
 _bureau_logins = itertools.count()
 
@@ -175,3 +178,15 @@ class BureauUser(_Node):
     def enterprise_detail(self) -> None:
         if getattr(self, "details", None):
             self.get(random.choice(self.details), "enterprise detail")
+
+
+@events.request.add_listener
+def _record(name: str, response_time: float, exception=None, **_kwargs) -> None:
+    if name != "login" and exception is None:
+        _times.append(response_time)
+
+
+@events.quitting.add_listener
+def _write_times(**_kwargs) -> None:
+    if os.environ.get("BENCH_TIMINGS"):
+        Path(os.environ["BENCH_TIMINGS"]).write_text(json.dumps(_times))
