@@ -27,7 +27,7 @@ ROWS = [
     ("kandun", "textiles", "small", 70, "innovation", {"foundation": 30, "integration": 9}, "丁"),
     ("kandun", "appliances", "small", 70, "innovation", {"foundation": 30}, "戊"),
     ("zhouxiang", "textiles", "micro", 10, "starting", {"foundation": 1, "integration": 1}, "乙"),
-]
+]  # fmt: skip
 
 
 def _seed(session) -> None:
