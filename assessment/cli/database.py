@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from assessment.services import indicator_totals
+from assessment.services import indicator_totals, stored_figures, submission_months
 from assessment.services.cache import bump_generation
 from assessment.services.migrate import current_revision, upgrade
 from assessment.web.extensions import db
@@ -22,9 +22,12 @@ def init_db_command() -> None:
 @click.command("rebuild-totals")
 @with_appcontext
 def rebuild_totals_command() -> None:
-    """Recompute the per-question totals behind the dashboard's weakest indicators from the
-    stored scores (only needed after rows were changed outside the application)."""
+    """Recompute the per-question totals behind the dashboard's weakest indicators and the
+    submissions per month behind its trend from the stored assessments, and forget the stored
+    figures of ended periods (only needed after rows were changed outside the application)."""
     indicator_totals.rebuild(db.session)
+    submission_months.rebuild(db.session)
+    stored_figures.forget(db.session)
     bump_generation(db.session, history=True)  # cached figures came from the old totals
     db.session.commit()
     click.echo("Per-question totals rebuilt.")

@@ -42,7 +42,7 @@ BATCH_SIZE = 2000
 # empty, and replaced by the backup's rows when the backup has the table.
 SEEDED_TABLES = frozenset({"app_state"})
 # Tables computed from the others: not in backups, rebuilt after a restore.
-DERIVED_TABLES = frozenset({"indicator_total"})
+DERIVED_TABLES = frozenset({"indicator_total", "submission_month", "stored_figures"})
 
 
 class BackupError(Exception):

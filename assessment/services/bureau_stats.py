@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assessment.core.questionnaire.model import Level, Questionnaire
-from assessment.services import indicator_totals
-from assessment.services.bureau_filters import Filters, latest_set, month_key, submitted_conditions
+from assessment.services import indicator_totals, stored_figures, submission_months
+from assessment.services.bureau_filters import Filters, latest_set
 from assessment.services.cache import GENERATION, HISTORY, Cache, generation
-from assessment.services.models import Assessment, QuestionScore, utcnow
+from assessment.services.models import QuestionScore, utcnow
 from assessment.services.score_distribution import ALL, GroupStats, distributions
 
 HISTOGRAM_BINS = 10
@@ -129,52 +129,49 @@ def weakest_from_scores(session: Session, filters: Filters, limit: int = 10) -> 
     return [Indicator(q, float(s), n) for q, s, n in session.execute(stmt)]
 
 
-def quarterly_trend(session: Session, filters: Filters) -> list[tuple[str, int, float]]:
-    """Submissions and mean total per calendar quarter (every submission, not only the latest)."""
-    month = month_key(session.get_bind().dialect.name, Assessment.submitted_at)
-    stmt = (
-        select(month, func.count(), func.sum(Assessment.total))
-        .where(*submitted_conditions(filters))
-        .group_by(month)
-    )
-    quarters: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
-    for key, count, total in session.execute(stmt):
-        year, number = key.split("-")
-        bucket = quarters[f"{year}Q{(int(number) - 1) // 3 + 1}"]
+def _quarter(month: str) -> str:
+    year, number = month.split("-")
+    return f"{year}Q{(int(number) - 1) // 3 + 1}"
+
+
+def quarters(rows: list[submission_months.MonthRow]):
+    """(trend, trend_stages) from submissions per month and stage: per calendar quarter the
+    submissions and mean total, and the submissions per stage. Every submission of the quarter
+    counts (a re-assessment too), so the shares are those of the quarter's submissions, not of
+    the enterprises' standing at the quarter's end."""
+    sums: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+    stages: dict[str, Counter] = defaultdict(Counter)
+    for month, stage, count, total in rows:
+        bucket = sums[_quarter(month)]
         bucket[0] += count
-        bucket[1] += float(total or 0)
-    return [(q, int(c), s / c) for q, (c, s) in sorted(quarters.items()) if c]
-
-
-def quarterly_stages(session: Session, filters: Filters) -> list[QuarterStages]:
-    """Submissions per calendar quarter and stage: every submission of the quarter counts (a
-    re-assessment too), as in `quarterly_trend`, so the shares are those of the quarter's
-    submissions, not of the enterprises' standing at the quarter's end."""
-    month = month_key(session.get_bind().dialect.name, Assessment.submitted_at)
-    stmt = (
-        select(month, Assessment.stage, func.count())
-        .where(*submitted_conditions(filters))
-        .group_by(month, Assessment.stage)
-    )
-    quarters: dict[str, Counter] = defaultdict(Counter)
-    for key, stage, count in session.execute(stmt):
-        year, number = key.split("-")
-        quarters[f"{year}Q{(int(number) - 1) // 3 + 1}"][stage] += count
-    return [
-        QuarterStages(q, sum(stages.values()), dict(stages))
-        for q, stages in sorted(quarters.items())
-    ]
+        bucket[1] += total
+        stages[_quarter(month)][stage] += count
+    trend = [(q, int(c), s / c) for q, (c, s) in sorted(sums.items()) if c]
+    by_stage = [QuarterStages(q, sum(c.values()), dict(c)) for q, c in sorted(stages.items())]
+    return trend, by_stage
 
 
 def dashboard(session: Session, filters: Filters) -> Dashboard:
-    """Every number of the dashboard for these filters."""
+    """Every number of the dashboard for these filters (the quarterly trend from the maintained
+    `submission_month` where it answers the filters)."""
+    return _dashboard(session, filters, submission_months.monthly(session, filters))
+
+
+def dashboard_from_rows(session: Session, filters: Filters) -> Dashboard:
+    """`dashboard` computed from the submissions alone (the reference the maintained and stored
+    figures must equal)."""
+    return _dashboard(session, filters, submission_months.from_rows(session, filters), False)
+
+
+def _dashboard(session: Session, filters: Filters, months, totals: bool = True) -> Dashboard:
     latest = latest_set(filters)
     groups = distributions(session, latest)
     everyone = groups[ALL].get(ALL, GroupStats())
-    trend = quarterly_trend(session, filters)
+    trend, trend_stages = quarters(months)
     histogram = [0] * HISTOGRAM_BINS
     for bucket, count in everyone.buckets.items():
         histogram[min(bucket // 10, HISTOGRAM_BINS - 1)] += count
+    weakest = weakest_indicators if totals else weakest_from_scores
     return Dashboard(
         filters=filters,
         participants=everyone.n,
@@ -186,10 +183,10 @@ def dashboard(session: Session, filters: Filters) -> Dashboard:
         by_industry=_groups(groups["industry"]),
         by_town=_groups(groups["town"]),
         by_size=_groups(groups["size_class"]),
-        weakest_city=weakest_indicators(session, filters.without_cohort()),
-        weakest_cohort=weakest_indicators(session, filters) if filters.has_cohort else None,
+        weakest_city=weakest(session, filters.without_cohort()),
+        weakest_cohort=weakest(session, filters) if filters.has_cohort else None,
         trend=trend,
-        trend_stages=quarterly_stages(session, filters),
+        trend_stages=trend_stages,
     )
 
 
@@ -202,20 +199,55 @@ def stage_shares(session: Session, filters: Filters) -> tuple[int, dict[str, int
     return sum(counts.values()), counts
 
 
-def _cached_for_period(session: Session, cache: Cache, namespace: str, filters: Filters, compute):
+def _to_json(dashboard: Dashboard) -> dict:
+    figures = asdict(dashboard)
+    del figures["filters"]  # the key the figures are stored under
+    return figures
+
+
+def _from_json(figures: dict, filters: Filters) -> Dashboard:
+    weakest_cohort = figures["weakest_cohort"]
+    return Dashboard(**{
+        **figures, "filters": filters,
+        "by_industry": [GroupRow(**row) for row in figures["by_industry"]],
+        "by_town": [GroupRow(**row) for row in figures["by_town"]],
+        "by_size": [GroupRow(**row) for row in figures["by_size"]],
+        "weakest_city": [Indicator(**row) for row in figures["weakest_city"]],
+        "weakest_cohort": None if weakest_cohort is None else [
+            Indicator(**row) for row in weakest_cohort],
+        "trend": [tuple(row) for row in figures["trend"]],
+        "trend_stages": [QuarterStages(**row) for row in figures["trend_stages"]],
+    })  # fmt: skip
+
+
+def _cached_for_period(session: Session, cache: Cache, namespace: str, filters: Filters, compute,
+                       to_json, from_json):  # fmt: skip
     """`compute(session, filters)`, cached per filter until the next submit. A period that has
-    ended cannot change by a submit (it happens now), so its figures stay cached until history is
-    rewritten (seed, repair), which bumps the history generation."""
-    ended = filters.end is not None and filters.end <= utcnow()
-    key = (filters, generation(session, HISTORY if ended else GENERATION))
-    return cache.get_or_compute(namespace, key, lambda: compute(session, filters))
+    ended cannot change by a submit (it happens now): its figures are computed once, stored in
+    the database for every worker and node (`services.stored_figures`) and kept until history is
+    rewritten (seed, repair, review, restore), which bumps the history generation."""
+    if filters.end is None or filters.end > utcnow():
+        key = (filters, generation(session, GENERATION))
+        return cache.get_or_compute(namespace, key, lambda: compute(session, filters))
+    history = generation(session, HISTORY)
+
+    def stored():
+        figures = stored_figures.fetch_or_store(
+            session, namespace, filters, history, lambda: to_json(compute(session, filters))
+        )
+        return from_json(figures, filters)
+
+    return cache.get_or_compute(namespace, (filters, history), stored)
 
 
 def cached_dashboard(session: Session, cache: Cache, filters: Filters) -> Dashboard:
-    """`dashboard`, from the worker's cache when still current."""
-    return _cached_for_period(session, cache, "dashboard", filters, dashboard)
+    """`dashboard`, from the worker's cache when still current (an ended period's from the
+    figures stored once for every worker)."""
+    return _cached_for_period(session, cache, "dashboard", filters, dashboard, _to_json,
+                              _from_json)  # fmt: skip
 
 
 def cached_stage_shares(session: Session, cache: Cache, filters: Filters):
-    """`stage_shares`, from the worker's cache when still current."""
-    return _cached_for_period(session, cache, "stage_shares", filters, stage_shares)
+    """`stage_shares`, from the worker's cache when still current (an ended period's stored)."""
+    return _cached_for_period(session, cache, "stage_shares", filters, stage_shares, list,
+                              lambda figures, _filters: tuple(figures))  # fmt: skip

@@ -20,6 +20,7 @@ from assessment.core.enterprise import is_industry, is_town, size_class
 from assessment.core.text import N_, Problem
 from assessment.core.uscc import validate_uscc
 from assessment.services import audit
+from assessment.services.cache import bump_generation
 from assessment.services.models import AuditEvent, Enterprise, User
 
 TARGET = "enterprise"
@@ -80,6 +81,8 @@ def update_profile(
         session, by, audit.UPDATE_PROFILE, TARGET, enterprise.public_id,
         {"changes": changes}, ip, commit=False,
     )  # fmt: skip
+    if "town" in changes:  # a town officer's figures count enterprises by their town now
+        bump_generation(session, history=True)
     session.commit()
     return changes
 

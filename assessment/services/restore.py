@@ -18,7 +18,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Date, DateTime, Engine, Table, text
 from sqlalchemy.exc import StatementError
 
-from assessment.services import indicator_totals
+from assessment.services import indicator_totals, stored_figures, submission_months
 from assessment.services.backup import (
     BATCH_SIZE,
     FORMAT_NAME,
@@ -130,6 +130,8 @@ def restore(engine: Engine, path: Path, replace: bool = False) -> Header:
             _insert_rows(connection, path, header)
             _advance_sequences(connection)
             indicator_totals.rebuild(connection)
+            submission_months.rebuild(connection)
+            stored_figures.forget(connection)  # figures of the replaced data
             connection.commit()
         except StatementError as exc:  # any database error, DBAPIError included
             connection.rollback()

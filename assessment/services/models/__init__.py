@@ -5,6 +5,7 @@ importing the package registers every table on `Base.metadata` (what Alembic com
 """
 
 from assessment.services.models.access import Invitation, ProviderGrant, RecoveryCode
+from assessment.services.models.aggregates import StoredFigures, SubmissionMonth
 from assessment.services.models.api import ApiToken, IdempotentRequest
 from assessment.services.models.assessment import (
     Assessment,
@@ -37,6 +38,8 @@ __all__ = [
     "ProviderGrant",
     "QuestionScore",
     "RecoveryCode",
+    "StoredFigures",
+    "SubmissionMonth",
     "User",
     "new_public_id",
     "utcnow",
