@@ -39,18 +39,27 @@ def _node_env(extra: dict[str, str]) -> dict[str, str]:
     return {**env, **extra}
 
 
-def run_flask(env: dict[str, str], *args: str, timeout: float = 300) -> str:
-    """Run one `flask --app app …` command the way an operator would; its output."""
-    done = subprocess.run(
+def start_flask(env: dict[str, str], *args: str) -> subprocess.Popen:
+    """Start one `flask --app app …` command the way an operator would (output captured)."""
+    return subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "app", *args],
         cwd=PROJECT_DIR,
         env=_node_env(env),
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
-        timeout=timeout,
     )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
+
+
+def run_flask(env: dict[str, str], *args: str, timeout: float = 300) -> str:
+    """Run one `flask --app app …` command to its end; its output."""
+    process = start_flask(env, *args)
+    try:
+        output, _ = process.communicate(timeout=timeout)
+    finally:
+        process.kill()
+    assert process.returncode == 0, output
+    return output
 
 
 class Node:

@@ -21,17 +21,26 @@ from pathlib import Path
 
 import pytest
 import requests
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from assessment.core.questionnaire import Registry
 from assessment.core.scoring import score
 from assessment.services.accounts import create_account
+from assessment.services.migrate import alembic_config, current_revision
 from assessment.services.models import User, utcnow
 from tests import factories as f
 from tests.conftest import csrf_from
 from tests.helpers import PASSWORD, USCC_B, lock_version, page_form, registration, typical_answers
-from tests.nodes import Node, free_port, postgres_database, redis_or_skip, run_flask
+from tests.nodes import (
+    Node,
+    free_port,
+    postgres_database,
+    redis_or_skip,
+    run_flask,
+    start_flask,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -252,3 +261,20 @@ def test_a_rate_limit_counts_both_nodes_together(cluster):
     assert served == {"a": LOGIN_LIMIT // 2, "b": LOGIN_LIMIT // 2}
     assert remaining == list(range(LOGIN_LIMIT - 1, -1, -1))
     cluster.forget_limits()
+
+
+def test_two_migration_runners_started_together_both_succeed(tmp_path):
+    """`make serve` on two nodes at once: the second `init-db` waits for the first (an advisory
+    lock, services/migrate.py) and finds nothing left to do, instead of failing on half-made
+    tables."""
+    with postgres_database(f"two_runners_{secrets.token_hex(4)}") as (url, engine):
+        env = {"DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path)}
+        runners = [start_flask(env, "init-db") for _ in range(2)]
+        try:
+            outputs = [runner.communicate(timeout=300) for runner in runners]
+        finally:
+            for runner in runners:
+                runner.kill()
+        assert [runner.returncode for runner in runners] == [0, 0], outputs
+        head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+        assert current_revision(engine) == head
