@@ -31,6 +31,7 @@ from assessment.services.migrate import upgrade
 from assessment.services.models import Base
 from assessment.web.app import create_app
 from assessment.web.extensions import db
+from tests.job_helpers import JobWorker
 from tests.mail_sink import MailSink
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -169,6 +170,14 @@ def make_app(app_config, tmp_path, monkeypatch):
 @pytest.fixture
 def app(make_app) -> Flask:
     return make_app()
+
+
+@pytest.fixture
+def job_worker(app) -> Iterator[JobWorker]:
+    """A real consumer of the app's job queue (threads of this process), stopped at the end."""
+    worker = JobWorker(app)
+    yield worker
+    worker.stop()
 
 
 @pytest.fixture

@@ -29,9 +29,9 @@ from assessment.services.models import (
     Campaign,
     CampaignReminder,
     CampaignTarget,
-    ExportJob,
     IdempotentRequest,
     Invitation,
+    Job,
     ProviderGrant,
     RecoveryCode,
     User,
@@ -80,8 +80,10 @@ def populate(app, enterprises: int = 30) -> str:
             details={"lang": "zh", "备注": ["导出", 2.5, None]}, ip="127.0.0.1",
         )  # fmt: skip
         s.add(
-            ExportJob(user_id=user.id, filters={"industry": ["appliances"]}, status="done", total=3)
-        )
+            Job(kind="batch_reports", params={"filters": {"industry": ["appliances"]}},
+                user_id=user.id, status="done", total=3, done=3, result={"reports": 3},
+                heartbeat_at=datetime(2026, 11, 1, 8, 31), finished_at=datetime(2026, 11, 1, 9))
+        )  # fmt: skip
         _account_and_campaign_rows(s, user)
         s.commit()
     return submitted.headers["Location"]

@@ -257,7 +257,7 @@ def test_enterprise_detail_shows_history(bureau, app):
     assert "<svg" in text
 
 
-def test_batch_reports_build_a_zip_in_the_background(bureau, app):
+def test_batch_reports_build_a_zip_in_the_background(bureau, app, job_worker):
     fixture_city(app)
     with app_session(app) as s:
         # Real answers so the reports can be built: give the fixture assessments the engine's answers.

@@ -19,7 +19,7 @@ from assessment.services.models import (
     Assessment,
     DimensionScore,
     Enterprise,
-    ExportJob,
+    Job,
     QuestionScore,
     User,
     utcnow,
@@ -124,12 +124,10 @@ def new_question_score(session, **changes) -> QuestionScore:
     return QuestionScore(**(values | changes))
 
 
-def new_export_job(session, **changes) -> ExportJob:
-    user = new_user(session)
-    session.add(user)
-    session.flush()
-    values = {"user_id": user.id, "filters": {}, "total": 0, "done": 0}
-    return ExportJob(**(values | changes))
+def new_job(session, **changes) -> Job:
+    values = {"kind": "batch_reports", "params": {}, "total": 0, "done": 0, "attempts": 0,
+              "max_attempts": 3}  # fmt: skip
+    return Job(**(values | changes))
 
 
 def case(make, changes: dict, constraint: str, *marks):
@@ -156,9 +154,11 @@ CHECKS = [
     case(new_question_score, {"points": -1.0}, "ck_question_score_points_range"),
     case(new_question_score, {"points": 0.0, "max_points": -1.0}, "ck_question_score_points_range"),
     case(new_question_score, {"points": 8.5}, "ck_question_score_points_range"),
-    case(new_export_job, {"status": "paused"}, "ck_export_job_status"),
-    case(new_export_job, {"done": -1}, "ck_export_job_progress_not_negative"),
-    case(new_export_job, {"total": -1}, "ck_export_job_progress_not_negative"),
+    case(new_job, {"status": "paused"}, "ck_job_status"),
+    case(new_job, {"done": -1}, "ck_job_progress_not_negative"),
+    case(new_job, {"total": -1}, "ck_job_progress_not_negative"),
+    case(new_job, {"attempts": -1}, "ck_job_attempts"),
+    case(new_job, {"max_attempts": 0}, "ck_job_attempts"),
 ]
 
 
@@ -186,7 +186,7 @@ def test_every_value_the_code_uses_passes_the_checks(session):
     }:
         _accepted(session, new_enterprise(session, size_class=code))
     for status in JobStatus:
-        _accepted(session, new_export_job(session, status=status))
+        _accepted(session, new_job(session, status=status))
     _accepted(session, new_draft(session, status=Status.DRAFT))
     _accepted(session, new_submitted(session, status=Status.SUBMITTED, total=0.0))
     _accepted(session, new_submitted(session, total=100.0))

@@ -18,8 +18,8 @@ from assessment.services.models import (
     Campaign,
     CampaignTarget,
     Enterprise,
-    ExportJob,
     Invitation,
+    Job,
     User,
 )
 
@@ -152,7 +152,7 @@ def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(make_app, regist
         assert draft.answers == {} and draft.lock_version == 0
         user = s.get(User, target)
         assert user.active and user.session_version == 1
-        assert s.scalar(select(func.count(ExportJob.id))) == 0
+        assert s.scalar(select(func.count(Job.id))) == 0
         assert s.scalar(select(func.count(AuditEvent.id))) == 0
     assert 'lang="zh-Hans"' in enterprise.get("/my").text  # the language did not change
     assert enterprise.get("/my").status_code == 200  # and the session was not ended

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from assessment.services.accounts import hash_password
 from assessment.services.bureau_filters import Filters
-from assessment.services.models import Assessment, AuditEvent, Enterprise, ExportJob, User
+from assessment.services.models import Assessment, AuditEvent, Enterprise, Job, User
 
 from .conftest import app_session
 from .helpers import login
@@ -196,6 +196,6 @@ def test_an_officers_batch_of_reports_keeps_the_towns(officer, app):
     assert Filters.from_dict(from_form.to_dict()) == from_form  # what a background job reads back
     assert officer.post("/bureau/reports?period=24m").status_code == 302
     with app_session(app) as s:
-        job = s.scalar(select(ExportJob))
-        assert job.filters["towns"] == ["zhouxiang"]
-        assert Filters.from_dict(job.filters).towns == frozenset({"zhouxiang"})
+        job = s.scalar(select(Job))
+        assert job.params["filters"]["towns"] == ["zhouxiang"]
+        assert Filters.from_dict(job.params["filters"]).towns == frozenset({"zhouxiang"})

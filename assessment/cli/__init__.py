@@ -9,6 +9,7 @@ from assessment.cli.campaigns import campaign_remind_command
 from assessment.cli.database import init_db_command, rebuild_totals_command
 from assessment.cli.demo import seed_demo_command
 from assessment.cli.exports import export_command
+from assessment.cli.jobs import jobs_command, jobs_worker_command
 from assessment.cli.questionnaire import questionnaire_cli
 from assessment.cli.report import report_command
 from assessment.cli.scoring import score_command
@@ -26,6 +27,8 @@ COMMANDS = (
     restore_command,
     rebuild_totals_command,
     campaign_remind_command,
+    jobs_worker_command,
+    jobs_command,
 )
 
 

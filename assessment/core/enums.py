@@ -51,7 +51,7 @@ class Review(StrEnum):
 
 
 class JobStatus(StrEnum):
-    """Where a background job is (stored in `export_job.status`)."""
+    """Where a background job is (stored in `job.status`)."""
 
     QUEUED = "queued"
     RUNNING = "running"

@@ -43,6 +43,9 @@ BATCH_SIZE = 2000
 SEEDED_TABLES = frozenset({"app_state"})
 # Tables computed from the others: not in backups, rebuilt after a restore.
 DERIVED_TABLES = frozenset({"indicator_total", "submission_month", "stored_figures"})
+# Files made by background jobs (the ZIPs of reports, `services/jobs.py`): large, binary and made
+# again by starting the job again, so not in backups; a restored finished job offers no download.
+TRANSIENT_TABLES = frozenset({"job_file_chunk"})
 
 
 class BackupError(Exception):
@@ -63,7 +66,8 @@ class Header:
 def tables() -> list[Table]:
     """Every table holding data (derived ones left out), parents before children (foreign-key
     order)."""
-    return [t for t in Base.metadata.sorted_tables if t.name not in DERIVED_TABLES]
+    left_out = DERIVED_TABLES | TRANSIENT_TABLES
+    return [t for t in Base.metadata.sorted_tables if t.name not in left_out]
 
 
 def head_revision() -> str:

@@ -1,64 +1,55 @@
-"""Batch PDF reports: every enterprise in a bureau filter, built into one ZIP with progress kept in
-the database (so the status page works from any worker). No Flask: the caller supplies the
-session, the questionnaires, the cohort statistics and the function that renders one PDF."""
+"""Batch PDF reports: every enterprise in a bureau filter, built into one ZIP by a background job
+(`services/jobs.py`: progress in the database, so the status page works from any node; the ZIP
+stored with the job). No Flask: the caller supplies the session, the questionnaires, the cohort
+statistics and the function that renders one PDF."""
 
 from __future__ import annotations
 
 import zipfile
 from collections.abc import Callable, Mapping
-from pathlib import Path
+from typing import IO
 
 from sqlalchemy.orm import Session
 
-from assessment.core.enums import JobStatus
 from assessment.core.questionnaire.model import Questionnaire
 from assessment.core.result_view import ResultView
 from assessment.services import enterprise_list, results
 from assessment.services.benchmarks import Benchmarks
 from assessment.services.bureau_filters import Filters
-from assessment.services.models import Assessment, ExportJob, User, utcnow
+from assessment.services.models import Assessment, Job
 
+KIND = "batch_reports"
 PROGRESS_EVERY = 5
 
 
-def create_job(session: Session, user: User, filters: Filters, lang: str) -> ExportJob:
-    """A queued job for the enterprises in `filters` (committed)."""
-    total = enterprise_list.count(session, filters, None)
-    job = ExportJob(user_id=user.id, filters=filters.to_dict(), lang=lang, total=total)
-    session.add(job)
-    session.commit()
-    return job
+def params(filters: Filters, lang: str) -> dict:
+    """A batch job's parameters: the bureau filter and the reports' language."""
+    return {"filters": filters.to_dict(), "lang": lang}
 
 
-def _set_progress(session: Session, job_id: int, **values) -> ExportJob:
-    job = session.get(ExportJob, job_id)
-    for name, value in values.items():
-        setattr(job, name, value)
-    job.updated_at = utcnow()
-    session.commit()
-    return job
-
-
-def fail(session: Session, job_id: int, reason: str) -> None:
-    """Mark a job failed, with the reason shown on its status page."""
-    session.rollback()
-    _set_progress(session, job_id, status=JobStatus.FAILED, error=reason[:500])
+def total(session: Session, filters: Filters) -> int:
+    """How many reports a job for `filters` will build."""
+    return enterprise_list.count(session, filters, None)
 
 
 def build(
     session: Session,
-    job_id: int,
+    job: Job,
     questionnaires: Mapping[str, Questionnaire],
     benchmarks: Benchmarks,
     render: Callable[[ResultView, str], bytes],
     na_label: str,
-    path: Path,
-) -> None:
-    """Build the job's ZIP at `path`: one PDF per enterprise (`render(view, lang)`), each with
-    its own version's questions (`questionnaires` by version: the filter's pooled versions)."""
-    job = _set_progress(session, job_id, status=JobStatus.RUNNING)
-    filters, lang, done = Filters.from_dict(job.filters), job.lang, 0
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+    out: IO[bytes],
+    progress: Callable[[int, int], None],
+) -> int:
+    """Write the job's ZIP to `out`: one PDF per enterprise (`render(view, lang)`), each with
+    its own version's questions (`questionnaires` by version: the filter's pooled versions).
+    Starts from the beginning (an attempt after a killed worker builds the whole ZIP again);
+    `progress(done, total)` every few reports. Returns the number of reports."""
+    filters, lang = Filters.from_dict(job.params["filters"]), job.params["lang"]
+    expected, done = total(session, filters), 0
+    progress(0, expected)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for row in enterprise_list.iter_all(session, filters):
             assessment = session.get(Assessment, row.assessment_id)
             questionnaire = questionnaires[assessment.questionnaire_version]
@@ -67,8 +58,9 @@ def build(
                              render(view, lang))  # fmt: skip
             done += 1
             if done % PROGRESS_EVERY == 0:
-                _set_progress(session, job_id, done=done)
-    _set_progress(session, job_id, done=done, total=done, status=JobStatus.DONE, path=str(path))
+                progress(done, max(expected, done))
+    progress(done, done)
+    return done
 
 
 def entry_name(uscc: str, name: str) -> str:

@@ -10,7 +10,7 @@ from flask import Flask
 from assessment import cli
 from assessment.core.questionnaire import Registry
 from assessment.services.cache import Cache
-from assessment.web import errors, hardening, templating
+from assessment.web import errors, hardening, jobs, templating
 from assessment.web.account.routes import bp as account_bp
 from assessment.web.admin.enterprises import bp as admin_enterprises_bp
 from assessment.web.admin.routes import bp as admin_bp
@@ -85,6 +85,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.register(app)
     hardening.register(app)
     configure_reportlab()
+    jobs.configure(app)  # last: an embedded consumer may start running jobs at once
     return app
 
 

@@ -70,6 +70,15 @@ class DefaultConfig:
     RATELIMIT_RESET_IP = "10 per 15 minutes;50 per day"
     RATELIMIT_RESET_ADDRESS = "3 per 15 minutes;10 per day"
     RATELIMIT_VERIFY_RESEND = "3 per 15 minutes;10 per day"
+    # Background jobs (assessment/web/jobs.py): the queue (redis://… for several nodes; default a
+    # SQLite file under instance/), its name (a key prefix in Redis), a consumer thread inside
+    # the dev server, attempts, the first retry delay (doubling), a silent worker's limit.
+    JOB_QUEUE_URL: str | None = None
+    JOB_QUEUE_NAME = "cixi-jobs"
+    JOBS_EMBEDDED = False
+    JOB_MAX_ATTEMPTS = 3
+    JOB_RETRY_DELAY = 30
+    JOB_STALE_SECONDS = 300
 
 
 ENV_KEYS = (
@@ -85,6 +94,8 @@ ENV_KEYS = (
     "MAIL_PASSWORD",
     "MAIL_DEFAULT_SENDER",
     "MAIL_FILE_PATH",
+    "JOB_QUEUE_URL",
+    "JOB_QUEUE_NAME",
 )
 ENV_FLAGS = (
     "DEMO_MODE",
@@ -97,6 +108,7 @@ ENV_FLAGS = (
     "RATELIMIT_ENABLED",
     "MAIL_USE_TLS",
     "MAIL_USE_SSL",
+    "JOBS_EMBEDDED",
 )
 ENV_INTS = (
     "BENCHMARK_WINDOW_MONTHS",
@@ -105,6 +117,9 @@ ENV_INTS = (
     "MAIL_TIMEOUT",
     "PASSWORD_RESET_MAX_AGE",
     "EMAIL_VERIFY_MAX_AGE",
+    "JOB_MAX_ATTEMPTS",
+    "JOB_RETRY_DELAY",
+    "JOB_STALE_SECONDS",
 )
 
 

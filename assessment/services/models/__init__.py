@@ -16,7 +16,8 @@ from assessment.services.models.assessment import (
 from assessment.services.models.base import NAMING_CONVENTION, Base, JsonType, new_public_id, utcnow
 from assessment.services.models.campaign import Campaign, CampaignReminder, CampaignTarget
 from assessment.services.models.enterprise import Enterprise, User
-from assessment.services.models.system import AppState, AuditEvent, ExportJob
+from assessment.services.models.jobs import Job, JobFileChunk
+from assessment.services.models.system import AppState, AuditEvent
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -30,10 +31,11 @@ __all__ = [
     "CampaignTarget",
     "DimensionScore",
     "Enterprise",
-    "ExportJob",
     "IdempotentRequest",
     "IndicatorTotal",
     "Invitation",
+    "Job",
+    "JobFileChunk",
     "JsonType",
     "ProviderGrant",
     "QuestionScore",

@@ -6,7 +6,6 @@ import io
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -17,7 +16,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     stream_with_context,
     url_for,
 )
@@ -32,12 +30,14 @@ from assessment.core.enums import JobStatus, Role, Status
 from assessment.core.levels import plain
 from assessment.core.questionnaire.model import Level
 from assessment.services import audit, bureau_stats, enterprise_list, exports
+from assessment.services import jobs as jobs_service
 from assessment.services.bureau_filters import Filters
-from assessment.services.models import Assessment, Enterprise, ExportJob
+from assessment.services.models import Assessment, Enterprise, Job
 from assessment.services.town_officers import enterprise_visible
 from assessment.web.access import current_scope, reader_required, registry
 from assessment.web.bureau import batch
 from assessment.web.bureau.forms import filter_form
+from assessment.web.bureau.job_view import job_view
 from assessment.web.charts import dashboard_charts, history_chart
 from assessment.web.extensions import db
 from assessment.web.i18n import current_lang
@@ -266,13 +266,13 @@ def batch_reports():
         flash(_("No enterprise matches this filter, so there is nothing to export."), "warning")
         return redirect(url_for("bureau.dashboard", **request.args))
     job = batch.start(current_app._get_current_object(), current_user, filters, current_lang())
-    audit.record(db.session, current_user, audit.EXPORT_REPORTS_ZIP, "export_job", job.public_id,
+    audit.record(db.session, current_user, audit.EXPORT_REPORTS_ZIP, "job", job.public_id,
                  filters.describe(), request.remote_addr)  # fmt: skip
     return redirect(url_for("bureau.job", public_id=job.public_id))
 
 
-def _own_job(public_id: str) -> ExportJob:
-    job = db.session.scalar(select(ExportJob).where(ExportJob.public_id == public_id))
+def _own_job(public_id: str) -> Job:
+    job = jobs_service.by_public_id(db.session, public_id)
     if job is None or (job.user_id != current_user.id and current_user.role != Role.ADMIN):
         abort(404)
     return job
@@ -281,16 +281,22 @@ def _own_job(public_id: str) -> ExportJob:
 @bp.get("/jobs/<public_id>")
 @reader_required
 def job(public_id: str):
-    """Progress of a batch of reports; refreshes itself until the ZIP is ready."""
-    return render_template("bureau/job.html", job=_own_job(public_id))
+    """Progress of a background job (reports, reminders, an import); refreshes itself until it
+    has ended."""
+    found = _own_job(public_id)
+    return render_template("bureau/job.html", job=found, job_view=job_view(found))
 
 
 @bp.get("/jobs/<public_id>/download")
 @reader_required
 def job_download(public_id: str):
-    """The finished ZIP."""
-    job = _own_job(public_id)
-    if job.status != JobStatus.DONE or not job.path or not Path(job.path).exists():
+    """The finished job's file (the ZIP of reports), streamed from the database."""
+    found = _own_job(public_id)
+    if found.status != JobStatus.DONE or not jobs_service.has_file(db.session, found.id):
         abort(404)
-    return send_file(job.path, mimetype="application/zip", as_attachment=True,
-                     download_name=f"cixi-reports-{job.created_at:%Y%m%d-%H%M}.zip")  # fmt: skip
+    chunks = jobs_service.file_chunks(db.session, found.id)
+    name = found.file_name or f"{found.public_id}.zip"
+    return Response(stream_with_context(chunks), mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Content-Length": str(found.file_size or 0),
+    })  # fmt: skip
