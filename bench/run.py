@@ -88,6 +88,14 @@ def server_rows(b: Bench, app, where: str, scale: int) -> None:
         target = TARGETS_AT_100K.get(name) if scale >= BIG else None
         b.rows.append(timing_row("3 server", name, where, timing, target))
     b.phase(f"{where}: MIIT result page", miit_rows, b, app, where, scale)
+    b.phase(f"{where}: API beside the pages", api_rows, b, app, where, scale)
+
+
+def api_rows(b: Bench, app, where: str, scale: int) -> None:
+    """Section 9: the API beside its pages (bench/api.py)."""
+    from . import api
+
+    b.rows.extend(api.bench_rows(app, where, scale >= BIG))
 
 
 def miit_rows(b: Bench, app, where: str, scale: int) -> None:

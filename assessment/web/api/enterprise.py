@@ -18,7 +18,7 @@ from assessment.services import api_answers, grants, idempotency, results, surve
 from assessment.services.api_tokens import READ_OWN, WRITE_OWN
 from assessment.services.email_verification import must_verify
 from assessment.services.models import Assessment
-from assessment.web.api import acting
+from assessment.web.api import acting, links
 from assessment.web.api import schemas as s
 from assessment.web.api.core import blueprint, scope_required
 from assessment.web.api.problems import field_errors, problem
@@ -112,6 +112,7 @@ def assessments():
 @scope_required(WRITE_OWN)
 @blp.arguments(s.StartSchema)
 @blp.response(201, s.AssessmentSchema)
+@blp.doc(**links.STARTED)
 def start(body: dict):
     """Open the draft of a questionnaire (its current version), or the one already open."""
     questionnaire = registry().get(body["questionnaire"])
@@ -123,6 +124,7 @@ def start(body: dict):
 @blp.get("/assessments/<public_id>", parameters=acting.PARAMETERS)
 @scope_required(READ_OWN)
 @blp.response(200, s.AssessmentSchema)
+@blp.doc(**links.SHOWN)
 def show(public_id: str):
     """One assessment: answers, lock version, what is still missing."""
     return _view(_assessment(public_id))
@@ -139,6 +141,7 @@ def _conflict(assessment: Assessment, submitted: bool) -> Response:
 @scope_required(WRITE_OWN)
 @blp.arguments(s.AnswersSchema)
 @blp.response(200, s.AssessmentSchema)
+@blp.doc(**links.SAVED)
 def save(body: dict, public_id: str):
     """Save answers (partial, any order; null clears one). Any invalid answer saves nothing
     (422 with every problem); a stale `lock_version` saves nothing (409 with the draft now)."""
@@ -160,6 +163,7 @@ def save(body: dict, public_id: str):
 @scope_required(READ_OWN)
 @blp.arguments(s.CheckSchema)
 @blp.response(200, s.CheckResultSchema)
+@blp.doc(**links.CHECKED)
 def check(body: dict, public_id: str):
     """Check answers against the draft without saving: every problem at once, per question, and
     the required questions that would still be missing."""
@@ -173,6 +177,7 @@ def check(body: dict, public_id: str):
 @scope_required(WRITE_OWN)
 @blp.arguments(s.SubmitHeaders, location="headers")
 @blp.response(201, s.AssessmentSchema)
+@blp.doc(**links.SUBMITTED)
 def submit(headers: dict, public_id: str):
     """Submit the draft. With an `Idempotency-Key`, a retry returns the first response (never a
     second assessment); the same key on another request is refused (422)."""
