@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from assessment.core.questionnaire import Registry
 from assessment.core.scoring import score
+from assessment.services import api_tokens
 from assessment.services.accounts import create_account
 from assessment.services.migrate import alembic_config, current_revision
 from assessment.services.models import User, utcnow
@@ -47,6 +48,7 @@ pytestmark = pytest.mark.slow
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 TIMEOUT = 20  # seconds for any one request
 LOGIN_LIMIT = 20  # per hour: a fixed window opened by the first attempt, so it never resets here
+API_LIMIT = 12  # per hour and token
 BUREAU = "analyst@jxj.example"
 PEERS = (10, 20, 30, 40, 50, 60)  # latest totals of six appliance makers in Zhouxiang
 
@@ -72,6 +74,7 @@ def cluster(tmp_path_factory):
         (instance / "config.py").write_text(
             f"RATELIMIT_KEY_PREFIX = {prefix!r}\n"
             f"RATELIMIT_LOGIN = '{LOGIN_LIMIT} per hour'\n"
+            f"RATELIMIT_API = '{API_LIMIT} per hour'\n"
             "MAIL_BACKEND = 'file'\n",
             encoding="utf-8",
         )
@@ -239,28 +242,50 @@ def test_sessions_hold_across_nodes_and_end_on_both(cluster):
     assert _get(laptop, b, "/my").status_code == 200  # the device that changed it stays in
 
 
-def test_a_rate_limit_counts_both_nodes_together(cluster):
-    a, b = cluster.a, cluster.b
-    cluster.forget_limits()  # a budget untouched by the other tests' sign-ins
-    attacker = requests.Session()
-    form = _get(attacker, a, "/auth/login").text
-    wrong = {"email": "nobody@example.com", "password": "not-the-password"}
+def _alternate_until_refused(cluster, send, limit: int) -> None:
+    """Requests to A and B in turn until one is refused (429): each node alone served half the
+    limit, and the remaining budget the nodes report counted down as one."""
+    cluster.forget_limits()  # a budget untouched by the other tests
     served = {"a": 0, "b": 0}
     remaining = []
-    for attempt in range(2 * LOGIN_LIMIT):
-        node = (a, b)[attempt % 2]
-        response = _post(attacker, node, "/auth/login", wrong, form)
+    for attempt in range(2 * limit):
+        node = (cluster.a, cluster.b)[attempt % 2]
+        response = send(node)
         if response.status_code == 429:
             break
         assert response.status_code == 200, response.status_code
         served[node.name] += 1
         remaining.append(int(response.headers["X-RateLimit-Remaining"]))
     else:
-        pytest.fail(f"no 429 after {2 * LOGIN_LIMIT} attempts split over A and B: {served}")
-    # Each node alone saw half the limit; together they reached it, counting down as one.
-    assert served == {"a": LOGIN_LIMIT // 2, "b": LOGIN_LIMIT // 2}
-    assert remaining == list(range(LOGIN_LIMIT - 1, -1, -1))
+        pytest.fail(f"no 429 after {2 * limit} requests split over A and B: {served}")
     cluster.forget_limits()
+    assert served == {"a": limit // 2, "b": limit // 2}
+    assert remaining == list(range(limit - 1, -1, -1))
+
+
+def test_a_rate_limit_counts_both_nodes_together(cluster):
+    attacker = requests.Session()
+    form = _get(attacker, cluster.a, "/auth/login").text
+    wrong = {"email": "nobody@example.com", "password": "not-the-password"}
+    _alternate_until_refused(
+        cluster, lambda node: _post(attacker, node, "/auth/login", wrong, form), LOGIN_LIMIT
+    )
+
+
+def test_an_api_tokens_limit_counts_both_nodes_together(cluster):
+    with Session(cluster.engine) as s:
+        bureau = s.scalar(select(User).where(User.email == BUREAU))
+        secret = api_tokens.create(s, bureau, "nodes", [api_tokens.BUREAU_READ], 30).secret
+    headers = {"Authorization": f"Bearer {secret}"}
+    _alternate_until_refused(
+        cluster,
+        lambda node: requests.get(
+            node.url + "/api/v1/bureau/dashboard?questionnaire=lianghua",
+            headers=headers,
+            timeout=TIMEOUT,
+        ),
+        API_LIMIT,
+    )
 
 
 def test_two_migration_runners_started_together_both_succeed(tmp_path):
