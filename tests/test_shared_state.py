@@ -5,11 +5,23 @@ Counting across two real nodes: tests/test_two_nodes.py."""
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Flask
 
 from assessment.web.shared_state import configure_rate_limit_storage
+from tests.campaign_fixtures import (
+    HEADER,
+    bureau_client,
+    code,
+    make_campaign,
+    row,
+    targets,
+    upload,
+    xlsx,
+)
 from tests.helpers import PASSWORD, register
+from tests.nodes import redis_or_skip
 
 UNREACHABLE = "redis://127.0.0.1:9/0"  # the discard port: nothing answers there
 
@@ -41,3 +53,31 @@ def test_a_redis_that_is_down_does_not_stop_sign_in(make_app):
     client.post("/auth/logout")
     signed_in = client.post("/auth/login", data={"email": "a@example.com", "password": PASSWORD})
     assert signed_in.status_code == 302
+
+
+def test_an_upload_previewed_on_one_node_is_committed_on_another(make_app, tmp_path, monkeypatch):
+    """A target list uploaded to node A waits in Redis (services/pending_redis.py): node B, with
+    an instance folder of its own, shows its preview and commits it."""
+    redis_url, _prefix, _forget = redis_or_skip("pending-upload")
+    node_a = make_app(REDIS_URL=redis_url)
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance-b"))
+    node_b = make_app(REDIS_URL=redis_url)
+    assert node_a.instance_path != node_b.instance_path
+    on_a, public_id = bureau_client(node_a), make_campaign(node_a)
+    on_b = node_b.test_client()
+    on_b.set_cookie("session", on_a.get_cookie("session").value)  # the load balancer's choice
+
+    url = upload(on_a, public_id, xlsx([HEADER, row(1), row(2)])).headers["Location"]
+    preview = on_b.get(url)
+    assert preview.status_code == 200 and re.search(r'id="count-create">2<', preview.text)
+    assert on_b.post(url).status_code == 302
+    assert [t.uscc for t in targets(node_b, public_id)] == sorted([code(1), code(2)])
+    assert on_a.get(url).status_code == 302  # committed once: gone for every node
+
+
+def test_an_upload_still_works_on_one_node_while_redis_is_down(make_app):
+    app = make_app(REDIS_URL=UNREACHABLE)
+    client, public_id = bureau_client(app), make_campaign(app)
+    url = upload(client, public_id, xlsx([HEADER, row(1)])).headers["Location"]
+    assert client.get(url).status_code == 200
+    assert client.post(url).status_code == 302 and len(targets(app, public_id)) == 1

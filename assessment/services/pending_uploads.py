@@ -52,16 +52,33 @@ def save(directory: Path, data: bytes, filename: str, owner: str, user_id: int) 
     """Keep an upload; returns its token."""
     directory.mkdir(parents=True, exist_ok=True)
     sweep(directory)
-    token = secrets.token_urlsafe(16)
+    token = new_token()
     meta = {"filename": filename, "owner": owner, "user_id": user_id}
     _write(directory / f"{token}.bin", data)
     _write(directory / f"{token}.json", json.dumps(meta, ensure_ascii=False).encode())
     return token
 
 
+def valid_token(token: object) -> bool:
+    """Whether `token` has the shape `save` gives (anything else is never looked up)."""
+    return isinstance(token, str) and bool(_TOKEN.match(token))
+
+
+def new_token() -> str:
+    """A random token for a new upload."""
+    return secrets.token_urlsafe(16)
+
+
+def pending_for(token: str, meta: dict, data: bytes, owner: str, user_id: int) -> Pending | None:
+    """The kept upload, if it was made by `user_id` for `owner` (else None: not theirs)."""
+    if meta.get("owner") != owner or meta.get("user_id") != user_id:
+        return None
+    return Pending(token, str(meta.get("filename", "")), data, owner, user_id)
+
+
 def load(directory: Path, token: str, owner: str, user_id: int) -> Pending | None:
     """The upload under `token` if it is still kept and was made by `user_id` for `owner`."""
-    if not isinstance(token, str) or not _TOKEN.match(token):
+    if not valid_token(token):
         return None
     try:
         meta_path = directory / f"{token}.json"
@@ -71,14 +88,31 @@ def load(directory: Path, token: str, owner: str, user_id: int) -> Pending | Non
         data = (directory / f"{token}.bin").read_bytes()
     except (OSError, ValueError):
         return None
-    if meta.get("owner") != owner or meta.get("user_id") != user_id:
-        return None
-    return Pending(token, str(meta.get("filename", "")), data, owner, user_id)
+    return pending_for(token, meta, data, owner, user_id)
 
 
 def discard(directory: Path, token: str) -> None:
     """Forget an upload (after its commit)."""
-    if not _TOKEN.match(token or ""):
+    if not valid_token(token):
         return
     for suffix in (".bin", ".json"):
         (directory / f"{token}{suffix}").unlink(missing_ok=True)
+
+
+class Folder:
+    """Uploads kept in a directory of this machine: enough for one app node."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+
+    def save(self, data: bytes, filename: str, owner: str, user_id: int) -> str:
+        """Keep an upload; returns its token."""
+        return save(self.directory, data, filename, owner, user_id)
+
+    def load(self, token: str, owner: str, user_id: int) -> Pending | None:
+        """The upload under `token`, if still kept and made by `user_id` for `owner`."""
+        return load(self.directory, token, owner, user_id)
+
+    def discard(self, token: str) -> None:
+        """Forget an upload (after its commit)."""
+        discard(self.directory, token)

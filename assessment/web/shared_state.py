@@ -1,4 +1,4 @@
-"""What several app nodes must share, decided once at start-up: the rate-limit counters.
+"""What several app nodes must share: the rate-limit counters and uploads waiting for a second step.
 
 Everything else a request depends on is already shared: the session is a cookie signed with
 `SECRET_KEY` (the same key on every node) whose `id:session_version` is checked against the
@@ -6,11 +6,14 @@ database on each request (`web/auth/session.py`), and cached figures are keyed o
 read from the database (`services/cache.py`). Flask-Limiter's counters are the exception: with
 `memory://` each worker process counts alone, so N workers on M machines would allow N × M times
 every limit. `REDIS_URL` (the Redis the deployment already runs) moves them to Redis unless
-`RATELIMIT_STORAGE_URI` names a storage itself (`memory://` included: the tests pin it).
+`RATELIMIT_STORAGE_URI` names a storage itself (`memory://` included: the tests pin it). The
+same Redis keeps target-list uploads between their preview and their commit
+(`services/pending_redis.py`), which would otherwise wait in one node's instance folder.
 """
 
 from __future__ import annotations
 
+import redis
 from flask import Flask
 
 MEMORY = "memory://"
@@ -33,3 +36,15 @@ def configure_rate_limit_storage(app: Flask) -> None:
             "Rate limits are counted in each worker's memory: set REDIS_URL (or "
             "RATELIMIT_STORAGE_URI) so that every worker and node shares them."
         )
+
+
+def redis_client(app: Flask) -> redis.Redis | None:
+    """The app's client of `REDIS_URL` (made once; it pools connections), or None without one."""
+    url = app.config.get("REDIS_URL")
+    if not url:
+        return None
+    if "redis" not in app.extensions:
+        app.extensions["redis"] = redis.Redis.from_url(
+            url, socket_connect_timeout=2, socket_timeout=5
+        )
+    return app.extensions["redis"]

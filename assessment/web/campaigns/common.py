@@ -10,7 +10,10 @@ from flask import abort, current_app
 
 from assessment.services import campaigns
 from assessment.services.models import Campaign
+from assessment.services.pending_redis import RedisUploads
+from assessment.services.pending_uploads import Folder
 from assessment.web.extensions import db
+from assessment.web.shared_state import redis_client
 
 # Files up to this size can be imported (10,000 rows of a full list take about 1 MB as .xlsx).
 DEFAULT_IMPORT_MAX_BYTES = 5 * 1024 * 1024
@@ -30,9 +33,12 @@ def today() -> date:
     return datetime.now(zone).date()
 
 
-def import_dir() -> Path:
-    """Where uploaded target lists wait between their preview and their commit."""
-    return Path(current_app.instance_path) / "campaign_imports"
+def import_store() -> Folder | RedisUploads:
+    """Where uploaded target lists wait between their preview and their commit: in Redis when
+    `REDIS_URL` is set (any app node finds them), else in a folder of the instance."""
+    folder = Folder(Path(current_app.instance_path) / "campaign_imports")
+    client = redis_client(current_app)
+    return folder if client is None else RedisUploads(client, folder)
 
 
 def import_max_bytes() -> int:

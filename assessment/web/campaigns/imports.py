@@ -11,10 +11,10 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from assessment.services import audit, pending_uploads, target_import
+from assessment.services import audit, target_import
 from assessment.services.target_template import write_template
 from assessment.web.access import bureau_required
-from assessment.web.campaigns.common import campaign_or_404, import_dir, import_max_bytes
+from assessment.web.campaigns.common import campaign_or_404, import_max_bytes, import_store
 from assessment.web.campaigns.forms import ConfirmForm, UploadForm
 from assessment.web.extensions import csrf, db
 from assessment.web.forms_common import message
@@ -79,8 +79,8 @@ def upload(public_id: str):
             except target_import.FileProblem as error:
                 form.file.errors.append(message(error.problem))
             else:
-                token = pending_uploads.save(import_dir(), data, filename, campaign.public_id,
-                                             current_user.id)  # fmt: skip
+                token = import_store().save(data, filename, campaign.public_id,
+                                            current_user.id)  # fmt: skip
                 return redirect(url_for("campaigns.preview", public_id=campaign.public_id,
                                         token=token))  # fmt: skip
     return render_template("campaigns/upload.html", campaign=campaign, form=form,
@@ -88,7 +88,7 @@ def upload(public_id: str):
 
 
 def _pending(campaign, token: str):
-    pending = pending_uploads.load(import_dir(), token, campaign.public_id, current_user.id)
+    pending = import_store().load(token, campaign.public_id, current_user.id)
     if pending is None:
         flash(_("That upload is no longer kept (uploads wait 12 hours). Please upload the file "
                 "again."), "warning")  # fmt: skip
@@ -143,7 +143,7 @@ def commit(public_id: str, token: str):
         flash(_("The import failed and nothing was saved (the database refused it). Please try "
                 "again; if it fails again, tell the administrator."), "error")  # fmt: skip
         return _render_preview(campaign, pending, plan)
-    pending_uploads.discard(import_dir(), token)
+    import_store().discard(token)
     audit.record(db.session, current_user, audit.IMPORT_TARGETS, "campaign", campaign.public_id,
                  {"file": pending.filename[:200], "created": done.created, "updated": done.updated},
                  request.remote_addr)  # fmt: skip
