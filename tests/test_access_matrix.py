@@ -422,6 +422,9 @@ EXPECTED |= {
     "api_bureau.dashboard": ("GET", _API_401),
     "api_exports.csv": ("GET", _API_401),
     "api_exports.xlsx": ("GET", _API_401),
+    "api_exports.reports": ("POST", _API_401),
+    "api_exports.job": ("GET", _API_401),
+    "api_exports.job_download": ("GET", _API_401),
     "api_bureau.progress": ("GET", _API_401),
 }
 

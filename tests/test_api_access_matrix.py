@@ -33,6 +33,7 @@ _STAFF = dict.fromkeys(KINDS, 403) | {"bureau": 200, "officer": 200, "bureau_rea
 _EXPORT = _STAFF | {"bureau_read": 403}
 _START = _OWN_LIST | {"ent_a": 201, "ent_b": 201, "prov_a": 201, "reader_a": 403}
 _SUBMIT = _WRITE_A | {"ent_a": 422, "prov_a": 422}  # the draft is incomplete: 422 when reached
+_NO_JOB = _EXPORT | {"bureau": 404, "officer": 404}
 _NO_CAMPAIGN = _STAFF | {"bureau": 404, "officer": 404, "bureau_read": 404}
 EXPECTED = {
     "api_enterprise.questionnaires": ("GET", "/questionnaires", _ANY_OWN),
@@ -51,6 +52,9 @@ EXPECTED = {
     "api_bureau.progress": ("GET", "/bureau/campaigns/nope/progress", _NO_CAMPAIGN),
     "api_exports.csv": ("GET", "/bureau/export.csv", _EXPORT),
     "api_exports.xlsx": ("GET", "/bureau/export.xlsx", _EXPORT),
+    "api_exports.reports": ("POST", "/bureau/reports", _EXPORT | {"bureau": 202, "officer": 202}),
+    "api_exports.job": ("GET", "/bureau/jobs/nope", _NO_JOB),
+    "api_exports.job_download": ("GET", "/bureau/jobs/nope/reports.zip", _NO_JOB),
 }
 
 
@@ -94,6 +98,7 @@ BODIES = {
     "api_enterprise.start": lambda ids: {"questionnaire": "lianghua"},
     "api_enterprise.save": lambda ids: {"lock_version": ids["lock"], "answers": {}},
     "api_enterprise.check": lambda ids: {"answers": {}},
+    "api_exports.reports": lambda ids: {"q": "lianghua"},
 }
 
 

@@ -44,7 +44,8 @@ def filters_of(query: dict):
     return filters, [str(message) for message in ignored]
 
 
-def _utc(value):
+def as_utc(value):
+    """A naive UTC time as RFC 3339 wants it (with its offset)."""
     return value.replace(tzinfo=UTC) if value else None
 
 
@@ -87,7 +88,7 @@ def enterprises(query: dict):
                      filters.describe(), commit=True)  # fmt: skip
     items = [
         {"enterprise": _enterprise(r.enterprise), "assessment": r.assessment_public_id,
-         "version": r.version, "submitted_at": _utc(r.submitted_at), "total": r.total,
+         "version": r.version, "submitted_at": as_utc(r.submitted_at), "total": r.total,
          "stage": r.stage, "dimensions": r.dimensions}
         for r in found.rows
     ]  # fmt: skip
@@ -117,7 +118,7 @@ def enterprise(public_id: str):
                  {"name": ent.name, "api": True})  # fmt: skip
     return {"enterprise": _enterprise(ent), "assessments": [
         {"id": a.public_id, "questionnaire": a.questionnaire_id,
-         "version": a.questionnaire_version, "submitted_at": _utc(a.submitted_at),
+         "version": a.questionnaire_version, "submitted_at": as_utc(a.submitted_at),
          "total": a.total, "stage": a.stage} for a in items]}  # fmt: skip
 
 
