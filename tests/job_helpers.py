@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask
@@ -93,3 +95,13 @@ def stop_process(process: subprocess.Popen) -> None:
     if process.poll() is None:
         process.kill()
     process.wait(timeout=30)
+
+
+@contextmanager
+def consuming(app: Flask) -> Iterator[JobWorker]:
+    """`with consuming(app) as worker:` a consumer for an app built by `make_app`."""
+    worker = JobWorker(app)
+    try:
+        yield worker
+    finally:
+        worker.stop()

@@ -29,6 +29,7 @@ from .campaign_fixtures import (
 )
 from .conftest import app_session, csrf_from
 from .helpers import PASSWORD, register, registration
+from .job_helpers import consuming
 
 
 def _campaign_with_targets(app, rows=(1, 2, 3), **fields):
@@ -136,13 +137,21 @@ def test_an_unknown_link_answers_404_with_the_code_form(client):
     assert response.status_code == 404 and 'name="code"' in response.text
 
 
-def test_reminders_go_once_a_week_and_are_logged(app, mail_sink):
+def _remind(client, public_id: str, token: str, worker) -> str:
+    """Press the campaign page's reminder button; the status page once the job has ended."""
+    response = client.post(f"/bureau/campaigns/{public_id}/remind", data={"csrf_token": token})
+    assert response.status_code == 302 and "/bureau/jobs/" in response.headers["Location"]
+    worker.wait(response.headers["Location"].rsplit("/", 1)[1])
+    return client.get(response.headers["Location"]).text
+
+
+def test_reminders_go_once_a_week_and_are_logged(app, mail_sink, job_worker):
     client, public_id, found = _campaign_with_targets(app)
     register(app.test_client(), uscc=code(3), email="owner3@example.com")
     page = client.get(f"/bureau/campaigns/{public_id}")
     token = csrf_from(page.text)
-    response = client.post(f"/bureau/campaigns/{public_id}/remind", data={"csrf_token": token})
-    assert response.status_code == 302
+    status = _remind(client, public_id, token, job_worker)
+    assert "已发送提醒 3 封" in status, status  # the status page's summary (Chinese: the default)
     unregistered = mail_sink.to("boss1@example.com")
     assert len(unregistered) == 1
     links = mail_sink.links(unregistered[0])
@@ -153,7 +162,7 @@ def test_reminders_go_once_a_week_and_are_logged(app, mail_sink):
         "/auth/login" in link for link in mail_sink.links(registered[0])
     )
     mail_sink.clear()
-    client.post(f"/bureau/campaigns/{public_id}/remind", data={"csrf_token": token})
+    _remind(client, public_id, token, job_worker)
     assert mail_sink.messages == []  # not twice within a week
     with app_session(app) as s:
         logged = s.scalars(select(CampaignReminder).order_by(CampaignReminder.id)).all()
@@ -163,7 +172,7 @@ def test_reminders_go_once_a_week_and_are_logged(app, mail_sink):
             update(CampaignReminder).values(sent_at=CampaignReminder.sent_at - timedelta(days=8))
         )
         s.commit()
-    client.post(f"/bureau/campaigns/{public_id}/remind", data={"csrf_token": token})
+    _remind(client, public_id, token, job_worker)
     assert len(mail_sink.messages) == 3  # a week later, again
 
 
@@ -171,13 +180,14 @@ def test_failed_reminders_are_logged_counted_and_tried_again(make_app, mail_sink
     with socket.socket() as probe:  # a port nobody listens on: the mail server refuses
         probe.bind(("127.0.0.1", 0))
         closed = probe.getsockname()[1]
-    app = make_app(MAIL_PORT=closed)
+    app = make_app(MAIL_PORT=closed, JOB_MAX_ATTEMPTS=1)
     client, public_id, _found = _campaign_with_targets(app, rows=(1, 2))
     client.post("/language", data={"lang": "en", "next": "/"})
     token = csrf_from(client.get(f"/bureau/campaigns/{public_id}").text)
-    response = client.post(f"/bureau/campaigns/{public_id}/remind", data={"csrf_token": token},
-                           follow_redirects=True)  # fmt: skip
-    assert "2 reminders could not be sent" in response.text
+    with consuming(app) as worker:
+        status = _remind(client, public_id, token, worker)
+    assert "2 reminders could not be sent" in status
+    assert "The mail server refused every reminder" in status  # the reason, after its one try
     with app_session(app) as s:
         assert [r.ok for r in s.scalars(select(CampaignReminder))] == [False, False]
     assert "2 targets are due a reminder now" in client.get(f"/bureau/campaigns/{public_id}").text

@@ -8,10 +8,12 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from assessment.core.enums import JobStatus
 from assessment.services import audit, campaign_reminders, campaigns
-from assessment.services.models import Campaign
-from assessment.web.campaigns.reminders import send_reminders
+from assessment.services.models import Campaign, Job
+from assessment.web.campaigns import reminders
 from assessment.web.extensions import db
+from assessment.web.jobs import run_attempt
 
 # What `make run` serves: the links in the mails point here unless told otherwise.
 DEV_BASE_URL = "http://127.0.0.1:5000"
@@ -54,12 +56,21 @@ def campaign_remind_command(campaign: str, base_url: str | None, lang: str, dry_
     if base_url is None:
         base_url = DEV_BASE_URL
         click.echo(f"No --base-url (or PUBLIC_BASE_URL): links point to {base_url}.", err=True)
-    with current_app.test_request_context(base_url=base_url):
-        done = send_reminders(found, None, lang)
+    app = current_app._get_current_object()
+    job = reminders.start(app, found, None, lang, base_url)
+    # Run here and now (cron waits for the outcome); the job row makes it durable all the same:
+    # if this process dies, a worker's reaper takes the job over.
+    run_attempt(app, job.id)
+    job = db.session.get(Job, job.id, populate_existing=True)
+    done = job.result or {"sent": 0, "failed": 0, "recent": 0, "no_email": 0}
     audit.record(db.session, None, audit.SEND_REMINDERS, "campaign", found.public_id,
-                 {"sent": done.sent, "failed": done.failed, "by": "cli"})  # fmt: skip
-    click.echo(f"{found.name}: {done.sent} reminders sent, {done.failed} failed; left out: "
-               f"{done.recent} reminded in the last 7 days, {done.no_email} without an email "
-               "address.")  # fmt: skip
-    if done.failed:
+                 {"sent": done["sent"], "failed": done["failed"], "by": "cli", "job": job.public_id})  # fmt: skip
+    click.echo(f"{found.name}: {done['sent']} reminders sent, {done['failed']} failed; left out: "
+               f"{done['recent']} reminded in the last 7 days, {done['no_email']} without an "
+               "email address.")  # fmt: skip
+    if job.status != JobStatus.DONE:
+        click.echo(
+            f"Job {job.public_id}: {job.status} ({job.error}); a worker retries it.", err=True
+        )
+    if done["failed"]:
         raise click.exceptions.Exit(1)

@@ -31,6 +31,15 @@ WORKER_LOST = N_("The worker running this job stopped during each of its attempt
 ERROR_CHARS = 1000
 
 
+class JobError(Exception):
+    """A failure a handler explains: `reason` (an English msgid or plain text) is shown on the
+    status page; `retry=False` ends the job at once (retrying cannot help, e.g. a bad file)."""
+
+    def __init__(self, reason: str, retry: bool = True) -> None:
+        super().__init__(reason)
+        self.reason, self.retry = reason, retry
+
+
 class LostClaim(Exception):
     """The attempt no longer holds the job (the reaper gave it to another worker): stop quietly."""
 
@@ -149,14 +158,17 @@ def retry_delay(attempt: int, base_seconds: float) -> timedelta:
     return timedelta(seconds=base_seconds * 2 ** (attempt - 1))
 
 
-def fail_attempt(session: Session, job_id: int, token: str, reason: str,
-                 base_delay: float) -> Job | None:  # fmt: skip
+def fail_attempt(session: Session, job_id: int, token: str, reason: str, base_delay: float,
+                 final: bool = False) -> Job | None:  # fmt: skip
     """End a failed attempt: queued again after the backoff, or `failed` with the reason after
-    the last attempt. Returns the job (None when the attempt no longer held it)."""
+    the last attempt (or at once when `final`). Returns the job (None when the attempt no longer
+    held it)."""
     session.rollback()
     job = session.get(Job, job_id, populate_existing=True)
     if job is None or job.claim != token or job.status != JobStatus.RUNNING:
         return None
+    if final:
+        job.max_attempts = job.attempts
     _after_attempt(job, reason, utcnow(), base_delay)
     session.commit()
     return job

@@ -28,6 +28,7 @@ from assessment.services.models import Job
 from assessment.web.extensions import db
 
 log = logging.getLogger(__name__)
+JobError = jobs.JobError  # handlers raise it with a reason for the status page
 # A queued job due for this long without a worker taking it lost its wake-up message.
 LOST_WAKEUP = timedelta(minutes=2)
 
@@ -131,8 +132,9 @@ def run_attempt(app: Flask, job_id: int) -> None:
     if token is None:
         return  # taken by another worker, not due yet, or ended
     job = session.get(Job, job_id, populate_existing=True)
+    kind, number = job.kind, job.attempts  # read now: a failed handler may leave the session broken
     try:
-        outcome = HANDLERS[job.kind](Attempt(app, job, token))
+        outcome = HANDLERS[kind](Attempt(app, job, token))
         try:
             jobs.finish(session, job_id, token, outcome.result, outcome.file)
         finally:
@@ -142,9 +144,11 @@ def run_attempt(app: Flask, job_id: int) -> None:
         session.rollback()
         log.warning("job %s: attempt given away by the reaper; stopped", job_id)
     except Exception as exc:  # noqa: BLE001 - every failure is recorded on the job and retried
-        log.exception("job %s (%s) failed", job_id, job.kind)
+        log.warning("job %s (%s): attempt %s failed", job_id, kind, number,
+                    exc_info=not isinstance(exc, JobError))  # fmt: skip
+        final = isinstance(exc, JobError) and not exc.retry
         after = jobs.fail_attempt(session, job_id, token, _reason(exc),
-                                  app.config["JOB_RETRY_DELAY"])  # fmt: skip
+                                  app.config["JOB_RETRY_DELAY"], final)  # fmt: skip
         if after is not None and after.status == JobStatus.QUEUED:
             enqueue(app, after, after.next_attempt_at)
 

@@ -25,7 +25,6 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from assessment.core.charts import line_chart, to_svg
-from assessment.core.enterprise import town_label
 from assessment.core.enums import JobStatus, Role, Status
 from assessment.core.levels import plain
 from assessment.core.questionnaire.model import Level
@@ -206,11 +205,7 @@ def _export_name(filters, extension: str) -> str:
 
 def _shows(filters: Filters) -> str:
     """Which submissions (and, for a town officer, which towns) an export counts."""
-    shown = _("Approved submissions only") if filters.approved_only else _("All submissions")
-    if filters.towns is None:
-        return shown
-    names = "、".join(town_label(code, current_lang()) for code in sorted(filters.towns))
-    return _("%(shown)s · towns: %(towns)s", shown=shown, towns=names)
+    return exports.shown(filters, current_lang(), _)
 
 
 @bp.get("/export.<fmt>")

@@ -15,9 +15,10 @@ from assessment.services import audit, campaigns
 from assessment.services.exports import neutralise
 from assessment.services.models import Campaign
 from assessment.web.access import bureau_required
+from assessment.web.campaigns import reminders
 from assessment.web.campaigns.common import campaign_or_404
 from assessment.web.campaigns.forms import ConfirmForm
-from assessment.web.campaigns.reminders import questionnaire_titles, send_reminders
+from assessment.web.campaigns.reminders import questionnaire_titles
 from assessment.web.extensions import db
 from assessment.web.i18n import current_lang
 from reports.letters import Letter, LetterCampaign, build_letters
@@ -102,14 +103,11 @@ def remind(public_id: str):
     if not ConfirmForm().validate_on_submit():
         flash(_("The page had expired. Please send it again."), "warning")
         return _back(campaign)
-    # In the site's language (Chinese), whatever the bureau reads the page in.
-    done = send_reminders(campaign, current_user, current_app.config["BABEL_DEFAULT_LOCALE"])
+    # In the site's language (Chinese), whatever the bureau reads the page in; links to this site.
+    job = reminders.start(current_app._get_current_object(), campaign, current_user,
+                          current_app.config["BABEL_DEFAULT_LOCALE"], request.url_root)  # fmt: skip
     audit.record(db.session, current_user, audit.SEND_REMINDERS, "campaign", campaign.public_id,
-                 {"sent": done.sent, "failed": done.failed}, request.remote_addr)  # fmt: skip
-    flash(_("Reminders sent: %(sent)s. Left out: %(recent)s reminded in the last 7 days, "
-            "%(none)s without an email address.", sent=done.sent, recent=done.recent,
-            none=done.no_email), "success" if not done.failed else "info")  # fmt: skip
-    if done.failed:
-        flash(_("%(failed)s reminders could not be sent (the mail server refused them); they "
-                "are logged and can be sent again.", failed=done.failed), "warning")  # fmt: skip
-    return _back(campaign)
+                 {"job": job.public_id, "due": job.total}, request.remote_addr)  # fmt: skip
+    flash(_("Sending %(count)s reminders in the background; this page shows how far it got.",
+            count=job.total), "info")  # fmt: skip
+    return redirect(url_for("bureau.job", public_id=job.public_id))
