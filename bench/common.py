@@ -28,6 +28,8 @@ SEED_INPUTS = (
     "assessment/services/demo*.py",
     "assessment/services/models/*.py",
     "assessment/services/indicator_totals.py",
+    "assessment/services/submission_months.py",
+    "assessment/services/latest_counts.py",
     "assessment/core/**/*.py",  # scoring, levels, question types (their demo answers), enterprise
     "data/*.yaml",
     "questionnaires/*.yaml",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from assessment.services import indicator_totals, stored_figures, submission_months
+from assessment.services import indicator_totals, latest_counts, stored_figures, submission_months
 from assessment.services.cache import bump_generation
 from assessment.services.migrate import current_revision, upgrade
 from assessment.web.extensions import db
@@ -27,6 +27,7 @@ def rebuild_totals_command() -> None:
     figures of ended periods (only needed after rows were changed outside the application)."""
     indicator_totals.rebuild(db.session)
     submission_months.rebuild(db.session)
+    latest_counts.rebuild(db.session)
     stored_figures.forget(db.session)
     bump_generation(db.session, history=True)  # cached figures came from the old totals
     db.session.commit()

@@ -42,7 +42,9 @@ BATCH_SIZE = 2000
 # empty, and replaced by the backup's rows when the backup has the table.
 SEEDED_TABLES = frozenset({"app_state"})
 # Tables computed from the others: not in backups, rebuilt after a restore.
-DERIVED_TABLES = frozenset({"indicator_total", "submission_month", "stored_figures"})
+DERIVED_TABLES = frozenset(
+    {"indicator_total", "submission_month", "latest_point", "latest_value", "stored_figures"}
+)
 # Files made by background jobs (the ZIPs of reports, `services/jobs.py`): large, binary and made
 # again by starting the job again, so not in backups; a restored finished job offers no download.
 TRANSIENT_TABLES = frozenset({"job_file_chunk"})

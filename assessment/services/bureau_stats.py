@@ -9,7 +9,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assessment.core.questionnaire.model import Level, Questionnaire
-from assessment.services import indicator_totals, stored_figures, submission_months
+from assessment.services import (
+    indicator_totals,
+    latest_counts,
+    stored_figures,
+    submission_months,
+)
 from assessment.services.bureau_filters import Filters, latest_set
 from assessment.services.cache import GENERATION, HISTORY, Cache, generation
 from assessment.services.models import QuestionScore, utcnow
@@ -164,8 +169,10 @@ def dashboard_from_rows(session: Session, filters: Filters) -> Dashboard:
 
 
 def _dashboard(session: Session, filters: Filters, months, totals: bool = True) -> Dashboard:
-    latest = latest_set(filters)
-    groups = distributions(session, latest)
+    if totals and latest_counts.answers(filters):
+        groups = latest_counts.distributions(session, filters)
+    else:
+        groups = distributions(session, latest_set(filters))
     everyone = groups[ALL].get(ALL, GroupStats())
     trend, trend_stages = quarters(months)
     histogram = [0] * HISTOGRAM_BINS

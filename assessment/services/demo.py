@@ -28,7 +28,7 @@ from assessment.core.questionnaire.model import NA, Question, Questionnaire
 from assessment.core.questionnaire.registry import Registry
 from assessment.core.scoring import SCORED, UNANSWERED, score
 from assessment.core.uscc import random_uscc
-from assessment.services import indicator_totals, submission_months
+from assessment.services import indicator_totals, latest_counts, submission_months
 from assessment.services.accounts import hash_password
 from assessment.services.cache import bump_generation
 from assessment.services.demo_campaign import seed_demo_campaign
@@ -267,6 +267,7 @@ def _write(session: Session, enterprises: list[dict], rows: _Rows) -> None:
     _advance_sequences(session)
     rows.totals.write(session)
     submission_months.rebuild(session)  # every submission, the existing ones too
+    latest_counts.rebuild(session)
     bump_generation(session, history=True)  # seeded submissions lie in the past
     session.commit()
     if session.connection().dialect.name == "postgresql":

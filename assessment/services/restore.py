@@ -18,7 +18,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Date, DateTime, Engine, Table, text
 from sqlalchemy.exc import StatementError
 
-from assessment.services import indicator_totals, stored_figures, submission_months
+from assessment.services import indicator_totals, latest_counts, stored_figures, submission_months
 from assessment.services.backup import (
     BATCH_SIZE,
     FORMAT_NAME,
@@ -131,6 +131,7 @@ def restore(engine: Engine, path: Path, replace: bool = False) -> Header:
             _advance_sequences(connection)
             indicator_totals.rebuild(connection)
             submission_months.rebuild(connection)
+            latest_counts.rebuild(connection)
             stored_figures.forget(connection)  # figures of the replaced data
             connection.commit()
         except StatementError as exc:  # any database error, DBAPIError included

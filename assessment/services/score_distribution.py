@@ -43,11 +43,12 @@ def score_bucket(dialect: str, column):
     return cast(column, Integer)
 
 
-def _middle_ranks(n: int) -> tuple[int, int]:
-    return (n + 1) // 2, (n + 2) // 2  # 1-based; equal for an odd count
+def middle_ranks(n: int) -> tuple[int, int]:
+    """The 1-based ranks whose mean is the median of `n` values (equal for an odd count)."""
+    return (n + 1) // 2, (n + 2) // 2
 
 
-def _locate(buckets: Counter, rank: int) -> tuple[int, int]:
+def locate(buckets: Counter, rank: int) -> tuple[int, int]:
     """(bucket, 0-based position inside it) of the `rank`-th smallest total."""
     seen = 0
     for bucket in sorted(buckets):
@@ -92,7 +93,7 @@ def _fill_medians(session, latest, bucket, result: dict) -> None:
     wanted: dict[tuple, list[tuple[int, int]]] = {}  # (column, value) → [(bucket, position)] × 2
     for column, groups in result.items():
         for value, stats in groups.items():
-            wanted[(column, value)] = [_locate(stats.buckets, r) for r in _middle_ranks(stats.n)]
+            wanted[(column, value)] = [locate(stats.buckets, r) for r in middle_ranks(stats.n)]
     if not wanted:
         return
     # One cheap condition (the buckets holding any middle rank) rather than one per group: the

@@ -17,7 +17,7 @@ from assessment.core.questionnaire.model import Page, Questionnaire
 from assessment.core.scoring import SCORED, Result, score
 from assessment.core.survey import check_page, destination, differing, resume_page
 from assessment.core.text import Problem
-from assessment.services import indicator_totals, review, submission_months
+from assessment.services import indicator_totals, latest_counts, review, submission_months
 from assessment.services.cache import bump_generation
 from assessment.services.models import (
     Assessment,
@@ -223,6 +223,7 @@ def submit(
         scores = [row for row in rows if isinstance(row, QuestionScore)]
         indicator_totals.record_submit(session, assessment, scores, previous)
         submission_months.record_submit(session, assessment)
+        latest_counts.record_submit(session, assessment, previous)
         bump_generation(session)
         session.commit()
     except BaseException:

@@ -5,7 +5,12 @@ importing the package registers every table on `Base.metadata` (what Alembic com
 """
 
 from assessment.services.models.access import Invitation, ProviderGrant, RecoveryCode
-from assessment.services.models.aggregates import StoredFigures, SubmissionMonth
+from assessment.services.models.aggregates import (
+    LatestPoint,
+    LatestValue,
+    StoredFigures,
+    SubmissionMonth,
+)
 from assessment.services.models.api import ApiToken, IdempotentRequest
 from assessment.services.models.assessment import (
     Assessment,
@@ -37,6 +42,8 @@ __all__ = [
     "Job",
     "JobFileChunk",
     "JsonType",
+    "LatestPoint",
+    "LatestValue",
     "ProviderGrant",
     "QuestionScore",
     "RecoveryCode",

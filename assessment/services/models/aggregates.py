@@ -1,7 +1,8 @@
-"""Derived tables behind the bureau's dashboard: submissions per month, and figures stored once.
+"""Derived tables behind the bureau's dashboard: submissions per month, the latest assessments
+counted per filter scope and score, and figures stored once.
 
-Both are derived data (left out of backups, rebuilt or emptied by a restore): see
-`services/submission_months.py` and `services/stored_figures.py`.
+All are derived data (left out of backups, rebuilt or emptied by a restore): see
+`services/submission_months.py`, `services/latest_counts.py` and `services/stored_figures.py`.
 """
 
 from __future__ import annotations
@@ -55,3 +56,48 @@ class StoredFigures(Base):
     filters: Mapped[str] = mapped_column(Text)
     figures: Mapped[str] = mapped_column(Text)  # JSON, floats written exactly (repr)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class LatestPoint(Base):
+    """The latest assessments counted per filter scope, grouping, stage and whole point of their
+    total (with the exact sum of totals in hundredths): the dashboard's groups, stage counts,
+    histogram and the bucket of each median, for the period up to now.
+
+    `scope` is the filter's "industry|town|size_class" ("" for any part: "||" is the city);
+    `grouping` and `group_value` the group within it (industry, town or size class). Each latest
+    assessment is in 8 scopes × 3 groupings; kept in step by every submit (the enterprise's
+    previous latest assessment leaves, the new one enters), rebuilt after a seed or a restore.
+    See `services/latest_counts.py`.
+    """
+
+    __tablename__ = "latest_point"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    questionnaire_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(130), primary_key=True)
+    grouping: Mapped[str] = mapped_column(String(12), primary_key=True)
+    group_value: Mapped[str] = mapped_column(String(40), primary_key=True)
+    questionnaire_version: Mapped[str] = mapped_column(String(20), primary_key=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    stage: Mapped[str] = mapped_column(String(40), primary_key=True)
+    point: Mapped[int] = mapped_column(Integer, primary_key=True)  # floor(total)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    total_hundredths: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class LatestValue(Base):
+    """The same latest assessments counted per exact total (in hundredths): only the values inside
+    the whole point holding a median are ever read, so an exact median reads at most 100 rows
+    per group whatever the number of assessments."""
+
+    __tablename__ = "latest_value"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    questionnaire_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(130), primary_key=True)
+    grouping: Mapped[str] = mapped_column(String(12), primary_key=True)
+    group_value: Mapped[str] = mapped_column(String(40), primary_key=True)
+    questionnaire_version: Mapped[str] = mapped_column(String(20), primary_key=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    total_hundredths: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
