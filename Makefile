@@ -23,17 +23,21 @@ install: $(STAMP) catalogs
 catalogs: $(STAMP)
 	$(BIN)/pybabel compile -d translations -D messages >/dev/null
 
+# Background jobs run in a thread of the dev server (JOBS_EMBEDDED), queued in
+# instance/job-queue.sqlite3: a job queued or running when it stops goes on at the next run.
 run: install
 	$(FLASK) init-db
 	$(FLASK) seed-demo --enterprises $(DEMO_ENTERPRISES) --if-empty
 	@echo ""
 	@echo "  慈溪企业数字化水平自评估 is running at  http://$(HOST):$(PORT)/"
 	@echo ""
-	DEMO_MODE=1 $(FLASK) run --host $(HOST) --port $(PORT)
+	DEMO_MODE=1 JOBS_EMBEDDED=1 $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Background jobs need a worker beside gunicorn: `$(FLASK) jobs-worker` (one or more per node;
+# with JOB_QUEUE_URL=redis://… any worker takes any node's jobs). README: Background jobs.
 serve: install
 	$(FLASK) init-db
 	$(BIN)/gunicorn --config gunicorn.conf.py 'app:app'

@@ -16,6 +16,7 @@ from assessment.services.models import Campaign, CampaignTarget, User
 
 from .conftest import app_session
 from .helpers import login
+from .job_helpers import consuming
 
 PASSWORD = "Campaign-Pass-2025"
 HEADER = ["统一社会信用代码", "企业名称", "镇街", "行业", "从业人员", "营业收入（万元）", "联系人",
@@ -97,12 +98,17 @@ def upload(client, public_id: str, data: bytes, filename: str = "targets.xlsx"):
 
 
 def import_file(client, public_id: str, data: bytes, filename: str = "targets.xlsx"):
-    """Upload, open the preview, commit: returns (preview page, commit response)."""
+    """Upload, open the preview, commit, and let a real job consumer do the import: returns
+    (preview page, commit response); the job has ended when it returns."""
     response = upload(client, public_id, data, filename)
     assert response.status_code == 302, response.text[:2000]
     preview_url = response.headers["Location"]
     preview = client.get(preview_url)
-    return preview, client.post(preview_url)
+    done = client.post(preview_url)
+    if done.status_code == 302 and "/bureau/jobs/" in done.headers["Location"]:
+        with consuming(client.application) as worker:
+            worker.wait(done.headers["Location"].rsplit("/", 1)[1])
+    return preview, done
 
 
 def targets(app, public_id: str) -> list[CampaignTarget]:

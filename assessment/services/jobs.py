@@ -11,6 +11,7 @@ exponentially growing delay; after the last one the job ends `failed` with its r
 
 from __future__ import annotations
 
+import io
 import os
 import secrets
 import socket
@@ -113,7 +114,8 @@ def finish(session: Session, job_id: int, token: str, result: dict[str, Any] | N
     if file is not None:
         size = _store_chunks(session, job_id, file[1])
     values: dict[str, Any] = {"status": JobStatus.DONE, "heartbeat_at": now, "updated_at": now,
-                              "finished_at": now, "claim": None, "error": None}  # fmt: skip
+                              "finished_at": now, "claim": None, "error": None,
+                              "file_name": None, "file_size": None}  # fmt: skip
     if result is not None:
         values["result"] = result
     if file is not None:
@@ -132,6 +134,18 @@ def _store_chunks(session: Session, job_id: int, stream: IO[bytes]) -> int:
         session.flush()
         size, seq = size + len(chunk), seq + 1
     return size
+
+
+def attach_input(session: Session, job: Job, name: str, data: bytes) -> None:
+    """Keep the file a job reads (an upload) with the job until its end (committed): any node's
+    worker can read it; `finish` replaces it by the job's own file, if any."""
+    job.file_name, job.file_size = name[:200], _store_chunks(session, job.id, io.BytesIO(data))
+    session.commit()
+
+
+def read_input(session: Session, job_id: int) -> bytes:
+    """The file attached by `attach_input`."""
+    return b"".join(file_chunks(session, job_id))
 
 
 def file_chunks(session: Session, job_id: int) -> Iterator[bytes]:

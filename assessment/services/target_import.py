@@ -13,7 +13,7 @@ import csv
 import io
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import PurePath
 from typing import Any
@@ -237,9 +237,11 @@ class Imported:
     bound: int
 
 
-def commit(session: Session, campaign: Campaign, plan: Preview) -> Imported:
+def commit(session: Session, campaign: Campaign, plan: Preview,
+           before_commit: Callable[[Imported], None] | None = None) -> Imported:  # fmt: skip
     """Write the preview's creates and updates in one transaction (all or nothing): new targets
     get their invitation codes, targets of registered enterprises are bound to them.
+    `before_commit(imported)` writes more in the same transaction (a job records its outcome).
 
     Raises FileProblem when the preview has errors; a database error rolls everything back and
     propagates."""
@@ -263,8 +265,11 @@ def commit(session: Session, campaign: Campaign, plan: Preview) -> Imported:
             session.execute(insert(CampaignTarget.__table__), creates[start : start + 2000])
         if updates:
             session.execute(update(CampaignTarget), updates)
+        done = Imported(len(creates), len(updates), plan.count(UNCHANGED), bound)
+        if before_commit is not None:
+            before_commit(done)
         session.commit()
     except SQLAlchemyError:  # nothing half-imported: the whole list or nothing
         session.rollback()
         raise
-    return Imported(len(creates), len(updates), plan.count(UNCHANGED), bound)
+    return done

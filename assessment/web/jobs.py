@@ -154,7 +154,12 @@ def run_attempt(app: Flask, job_id: int) -> None:
 
 
 def _reason(exc: Exception) -> str:
-    return getattr(exc, "reason", None) or f"{type(exc).__name__}: {exc}"
+    """The reason shown on the status page: a JobError's own, else the error's first line (a
+    database error's SQL and parameters stay in the log)."""
+    if isinstance(exc, JobError):
+        return exc.reason
+    first = (str(exc).splitlines() or [""])[0]
+    return f"{type(exc).__name__}: {first}"[:300]
 
 
 def reap(app: Flask) -> None:

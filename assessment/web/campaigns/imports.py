@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import io
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from assessment.services import audit, target_import
 from assessment.services.target_template import write_template
 from assessment.web.access import bureau_required
+from assessment.web.campaigns import import_job
 from assessment.web.campaigns.common import campaign_or_404, import_max_bytes, import_store
 from assessment.web.campaigns.forms import ConfirmForm, UploadForm
 from assessment.web.extensions import csrf, db
@@ -124,7 +124,8 @@ def preview(public_id: str, token: str):
 
 @bureau_required
 def commit(public_id: str, token: str):
-    """Import the previewed file in one transaction, checked again now; all rows or none."""
+    """Import the previewed file as a background job (checked here, and again by the job, which
+    writes all rows or none in one transaction); the job's status page follows."""
     campaign = campaign_or_404(public_id)
     form = ConfirmForm()
     if not form.validate_on_submit():
@@ -137,17 +138,12 @@ def commit(public_id: str, token: str):
         flash(_("The file has problems, so nothing was imported. Correct them in the file and "
                 "upload it again."), "error")  # fmt: skip
         return _render_preview(campaign, pending, plan)
-    try:
-        done = target_import.commit(db.session, campaign, plan)
-    except SQLAlchemyError:
-        flash(_("The import failed and nothing was saved (the database refused it). Please try "
-                "again; if it fails again, tell the administrator."), "error")  # fmt: skip
-        return _render_preview(campaign, pending, plan)
+    job = import_job.start(current_app._get_current_object(), campaign, pending, current_user,
+                           len(plan.plans))  # fmt: skip
     import_store().discard(token)
     audit.record(db.session, current_user, audit.IMPORT_TARGETS, "campaign", campaign.public_id,
-                 {"file": pending.filename[:200], "created": done.created, "updated": done.updated},
+                 {"file": pending.filename[:200], "rows": len(plan.plans), "job": job.public_id},
                  request.remote_addr)  # fmt: skip
-    flash(_("Imported: %(created)s new targets, %(updated)s updated, %(unchanged)s unchanged; "
-            "%(bound)s linked to registered enterprises.", created=done.created,
-            updated=done.updated, unchanged=done.unchanged, bound=done.bound), "success")  # fmt: skip
-    return redirect(url_for("campaigns.show", public_id=public_id))
+    flash(_("Importing %(rows)s rows in the background; this page shows how far it got.",
+            rows=len(plan.plans)), "info")  # fmt: skip
+    return redirect(url_for("bureau.job", public_id=job.public_id))
