@@ -21,6 +21,7 @@ from tests.campaign_fixtures import (
     xlsx,
 )
 from tests.helpers import PASSWORD, register
+from tests.job_helpers import consuming
 from tests.nodes import redis_or_skip
 
 UNREACHABLE = "redis://127.0.0.1:9/0"  # the discard port: nothing answers there
@@ -55,6 +56,14 @@ def test_a_redis_that_is_down_does_not_stop_sign_in(make_app):
     assert signed_in.status_code == 302
 
 
+def _commit_and_run(client, url: str) -> None:
+    """Commit a previewed upload and let a real consumer run the import job it queues."""
+    committed = client.post(url)
+    assert committed.status_code == 302 and "/bureau/jobs/" in committed.headers["Location"]
+    with consuming(client.application) as worker:
+        worker.wait(committed.headers["Location"].rsplit("/", 1)[1])
+
+
 def test_an_upload_previewed_on_one_node_is_committed_on_another(make_app, tmp_path, monkeypatch):
     """A target list uploaded to node A waits in Redis (services/pending_redis.py): node B, with
     an instance folder of its own, shows its preview and commits it."""
@@ -70,7 +79,7 @@ def test_an_upload_previewed_on_one_node_is_committed_on_another(make_app, tmp_p
     url = upload(on_a, public_id, xlsx([HEADER, row(1), row(2)])).headers["Location"]
     preview = on_b.get(url)
     assert preview.status_code == 200 and re.search(r'id="count-create">2<', preview.text)
-    assert on_b.post(url).status_code == 302
+    _commit_and_run(on_b, url)
     assert [t.uscc for t in targets(node_b, public_id)] == sorted([code(1), code(2)])
     assert on_a.get(url).status_code == 302  # committed once: gone for every node
 
@@ -80,4 +89,5 @@ def test_an_upload_still_works_on_one_node_while_redis_is_down(make_app):
     client, public_id = bureau_client(app), make_campaign(app)
     url = upload(client, public_id, xlsx([HEADER, row(1)])).headers["Location"]
     assert client.get(url).status_code == 200
-    assert client.post(url).status_code == 302 and len(targets(app, public_id)) == 1
+    _commit_and_run(client, url)
+    assert len(targets(app, public_id)) == 1
