@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Response, current_app, g, stream_with_context
+from flask import Response, current_app, g
 from flask_babel import gettext as _
 from flask_smorest import abort
 from marshmallow import Schema, fields, validate
@@ -20,6 +20,7 @@ from assessment.web.api.bureau import as_utc, filters_of
 from assessment.web.api.core import blueprint, scope_required
 from assessment.web.api.problems import PREFIX, problem
 from assessment.web.bureau import batch
+from assessment.web.bureau.routes import job_file
 from assessment.web.extensions import db
 from assessment.web.i18n import current_lang
 
@@ -161,8 +162,4 @@ def job_download(public_id: str):
         return problem(409, _("The reports are not ready yet: poll the job until it is done."))
     if found.status != JobStatus.DONE or not jobs.has_file(db.session, found.id):
         abort(404)
-    chunks = jobs.file_chunks(db.session, found.id)
-    name = found.file_name or f"{found.public_id}.zip"
-    return Response(stream_with_context(chunks), mimetype="application/zip", headers={
-        "Content-Disposition": f'attachment; filename="{name}"',
-        "Content-Length": str(found.file_size or 0)})  # fmt: skip
+    return job_file(found)

@@ -289,6 +289,12 @@ def job_download(public_id: str):
     found = _own_job(public_id)
     if found.status != JobStatus.DONE or not jobs_service.has_file(db.session, found.id):
         abort(404)
+    return job_file(found)
+
+
+def job_file(found: Job) -> Response:
+    """A finished job's file as an attachment, streamed from the database (the page and the
+    API's download)."""
     chunks = jobs_service.file_chunks(db.session, found.id)
     name = found.file_name or f"{found.public_id}.zip"
     return Response(stream_with_context(chunks), mimetype="application/zip", headers={
