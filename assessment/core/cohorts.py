@@ -8,6 +8,7 @@ from it. `assessment.services.benchmarks` builds the tables with one SQL query p
 from __future__ import annotations
 
 import bisect
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 TOTAL = "_total"  # the metric name of the total score (ids cannot start with "_")
@@ -43,8 +44,62 @@ class Stats:
     p75: float
 
 
+class Ranked(ABC):
+    """Statistics of one metric in one cohort from its order statistics; subclasses say how many
+    scores there are, their sum, the i-th smallest and how many lie below and at a score."""
+
+    @property
+    @abstractmethod
+    def n(self) -> int:
+        """How many enterprises have this metric."""
+
+    @abstractmethod
+    def _sum(self) -> float:
+        """The sum of all scores."""
+
+    @abstractmethod
+    def _value_at(self, index: int) -> float:
+        """The score at 0-based `index` in ascending order."""
+
+    @abstractmethod
+    def _below_and_equal(self, score: float) -> tuple[int, int]:
+        """How many scores lie below `score`, and how many equal it."""
+
+    def quantile(self, p: float) -> float:
+        """The p-quantile with linear interpolation between order statistics (numpy's default)."""
+        position = (self.n - 1) * p
+        low = int(position)
+        value = self._value_at(low)
+        if position > low:
+            value += (position - low) * (self._value_at(low + 1) - value)
+        return value
+
+    def stats(self) -> Stats:
+        """n, mean, median, P25, P75."""
+        return Stats(
+            self.n,
+            self._sum() / self.n,
+            self.quantile(0.5),
+            self.quantile(0.25),
+            self.quantile(0.75),
+        )
+
+    def percentile_rank(self, score: float, includes_self: bool) -> float | None:
+        """The share (0–100) of *other* enterprises scoring below `score`, ties counting half.
+
+        None when there is nobody else to compare with.
+        """
+        below, equal = self._below_and_equal(score)
+        others = self.n - (1 if includes_self else 0)
+        if includes_self:
+            equal -= 1
+        if others <= 0:
+            return None
+        return 100.0 * (below + 0.5 * max(equal, 0)) / others
+
+
 @dataclass(frozen=True)
-class Distribution:
+class Distribution(Ranked):
     """The exact frequency table of one metric in one cohort."""
 
     values: tuple[float, ...]  # distinct scores, ascending
@@ -65,49 +120,23 @@ class Distribution:
         """How many enterprises have this metric."""
         return self.cumulative[-1] if self.cumulative else 0
 
+    def _sum(self) -> float:
+        return self.total
+
     def _value_at(self, index: int) -> float:
         return self.values[bisect.bisect_right(self.cumulative, index)]
 
-    def quantile(self, p: float) -> float:
-        """The p-quantile with linear interpolation between order statistics (numpy's default)."""
-        position = (self.n - 1) * p
-        low = int(position)
-        value = self._value_at(low)
-        if position > low:
-            value += (position - low) * (self._value_at(low + 1) - value)
-        return value
-
-    def stats(self) -> Stats:
-        """n, mean, median, P25, P75."""
-        return Stats(
-            self.n,
-            self.total / self.n,
-            self.quantile(0.5),
-            self.quantile(0.25),
-            self.quantile(0.75),
-        )
-
-    def percentile_rank(self, score: float, includes_self: bool) -> float | None:
-        """The share (0–100) of *other* enterprises scoring below `score`, ties counting half.
-
-        None when there is nobody else to compare with.
-        """
+    def _below_and_equal(self, score: float) -> tuple[int, int]:
         index = bisect.bisect_left(self.values, score)
         below = self.cumulative[index - 1] if index > 0 else 0
         at = bisect.bisect_right(self.values, score)
-        equal = (self.cumulative[at - 1] if at > 0 else 0) - below
-        others = self.n - (1 if includes_self else 0)
-        if includes_self:
-            equal -= 1
-        if others <= 0:
-            return None
-        return 100.0 * (below + 0.5 * max(equal, 0)) / others
+        return below, (self.cumulative[at - 1] if at > 0 else 0) - below
 
 
 @dataclass(frozen=True)
 class CohortTable:
     cohort: Cohort
-    metrics: dict[str, Distribution]
+    metrics: dict[str, Ranked]  # a Distribution, or a BinnedDistribution (core/binned.py)
     stages: dict[str, int] = field(default_factory=dict)  # stage / level id → enterprises
 
     @property

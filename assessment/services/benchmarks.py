@@ -1,9 +1,16 @@
-"""Cohort statistics from the database: one SQL query per cohort, cached per worker. No Flask.
+"""Cohort statistics from the database: a few small queries per cohort, cached per worker. No
+Flask.
 
-One query aggregates the latest submitted assessment of each enterprise into a frequency table per
-metric (`GROUP BY metric, score`); `assessment.core.cohorts` turns it into n, mean, quartiles and
-percentile ranks. Tables are cached in the worker's `Cache`, keyed by the generation that every
-submit bumps in the database, so every worker sees a new submission at once.
+The score histograms that every submit keeps (`services/histograms.py`) give, per cohort and
+metric, the whole-point bins (n, exact mean, where each quartile lies), then the exact scores of
+only the bins that hold a quartile or the enterprise's own score; `core/binned.py` turns them into
+the same n, mean, quartiles and percentile ranks as the full frequency table of the raw rows
+(`recompute`, kept as the reference the tests compare with). The cost does not grow with the
+number of assessments. Tables are cached in the worker's `Cache`, keyed by the generation that
+every submit bumps in the database, so every worker sees a new submission at once.
+
+The window counts whole months: assessments submitted since the first day of the month
+`window_months` before the current one (the histograms are kept per month of submission).
 
 A cohort counts every version of the questionnaire that pools with the assessment's own
 (`Registry.pooled`: versions declared comparable), so a new comparable version does not start
@@ -12,13 +19,14 @@ every cohort empty, and an assessment on an older version is still compared with
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session
 
+from assessment.core.binned import BinnedDistribution
 from assessment.core.cohorts import (
     COHORT_KINDS,
     TOTAL,
@@ -30,14 +38,17 @@ from assessment.core.cohorts import (
 )
 from assessment.core.enums import Status
 from assessment.core.questionnaire import Registry
+from assessment.services import histograms
 from assessment.services.cache import Cache, generation
+from assessment.services.indicator_totals import month_of
 from assessment.services.models import Assessment, DimensionScore, utcnow
 
 
 def window_start(now: datetime, months: int) -> datetime:
-    """The start of the benchmark window, at day granularity (so it can key a cache)."""
-    start = now - timedelta(days=round(months * 30.4375))
-    return start.replace(hour=0, minute=0, second=0, microsecond=0)
+    """The start of the benchmark window: the first day of the month `months` months before the
+    month of `now` (whole months, as the histograms count them)."""
+    index = now.year * 12 + now.month - 1 - months
+    return datetime(index // 12, index % 12 + 1, 1)
 
 
 class Benchmarks:
@@ -100,20 +111,44 @@ class Benchmarks:
             filters.append(Assessment.size_class == cohort.size_class)
         return filters
 
-    def table(self, questionnaire_id: str, version: str, cohort: Cohort) -> CohortTable:
-        """The frequency tables of the total and every dimension in a cohort (cached), over the
-        versions pooled with `version`."""
+    def table(self, questionnaire_id: str, version: str, cohort: Cohort,
+              ranks: Iterable[tuple[str, float | None]] = ()) -> CohortTable:  # fmt: skip
+        """The statistics of the total and every dimension in a cohort (cached), over the
+        versions pooled with `version`; `ranks` are the (metric, score)s whose percentile ranks
+        will be asked (their bins' exact scores are loaded too)."""
         if self._generation is None:
             self._generation = generation(self.session)
         versions = self.pool(questionnaire_id, version)
         key = (questionnaire_id, versions, cohort, self.since, self.include_demo, self._generation)
-        return self.cache.get_or_compute(
-            "cohort_table", key, lambda: self._query_table(questionnaire_id, versions, cohort)
+        cell = histograms.cell_of(cohort)
+        if cell is None:  # a combination of attributes the histograms do not keep
+            return self.cache.get_or_compute(
+                "cohort_table", key, lambda: self.recompute(questionnaire_id, version, cohort)
+            )
+        reader = histograms.Reader(self.session, questionnaire_id, versions, cell,
+                                   month_of(self.since), self.include_demo)  # fmt: skip
+        table = self.cache.get_or_compute("cohort_table", key, lambda: self._binned(reader, cohort))
+        wanted = {(metric, b) for metric, score in ranks if metric in table.metrics
+                  for b in table.metrics[metric].needed([score])}  # fmt: skip
+        if not wanted:
+            return table
+        loaded = self.cache.get_or_compute(
+            "cohort_ranks", (*key, frozenset(wanted)), lambda: reader.scores(wanted)
         )
+        return _with_scores(table, loaded)
 
-    def _query_table(
-        self, questionnaire_id: str, versions: tuple[str, ...], cohort: Cohort
-    ) -> CohortTable:
+    @staticmethod
+    def _binned(reader: histograms.Reader, cohort: Cohort) -> CohortTable:
+        """The cohort's bins, with the exact scores of the bins its quartiles read."""
+        metrics = {m: BinnedDistribution(tuple(bins)) for m, bins in reader.bins().items()}
+        table = CohortTable(cohort, metrics, reader.stages())
+        wanted = [(m, b) for m, dist in metrics.items() for b in dist.needed()]
+        return _with_scores(table, reader.scores(wanted))
+
+    def recompute(self, questionnaire_id: str, version: str, cohort: Cohort) -> CohortTable:
+        """The exact frequency tables computed from the raw rows (not cached; linear in the
+        data): what the histograms must always agree with."""
+        versions = self.pool(questionnaire_id, version)
         filters = self._filters(questionnaire_id, versions, cohort)
         totals = select(literal(TOTAL).label("metric"), Assessment.total.label("score")).where(
             *filters
@@ -163,9 +198,8 @@ class Benchmarks:
             comparison = Comparison(requested, None)
             candidate: Cohort | None = requested
             while candidate is not None:
-                table = self.table(
-                    assessment.questionnaire_id, assessment.questionnaire_version, candidate
-                )
+                table = self.table(assessment.questionnaire_id, assessment.questionnaire_version,
+                                   candidate, scores.items())  # fmt: skip
                 if table.n - (1 if includes_self else 0) >= self.min_cohort:
                     comparison.shown, comparison.n = candidate, table.n
                     comparison.stages = dict(table.stages)
@@ -184,3 +218,12 @@ class Benchmarks:
                 )
             out[kind] = comparison
         return out
+
+
+def _with_scores(table: CohortTable, loaded: Mapping[str, Mapping[int, list]]) -> CohortTable:
+    """The table with more bins' exact scores loaded into its distributions."""
+    metrics = {
+        metric: dist.with_fine(loaded[metric]) if metric in loaded else dist
+        for metric, dist in table.metrics.items()
+    }
+    return CohortTable(table.cohort, metrics, table.stages)

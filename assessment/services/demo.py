@@ -28,7 +28,7 @@ from assessment.core.questionnaire.model import NA, Question, Questionnaire
 from assessment.core.questionnaire.registry import Registry
 from assessment.core.scoring import SCORED, UNANSWERED, score
 from assessment.core.uscc import random_uscc
-from assessment.services import indicator_totals, latest_counts, submission_months
+from assessment.services import histograms, indicator_totals, latest_counts, submission_months
 from assessment.services.accounts import hash_password
 from assessment.services.cache import bump_generation
 from assessment.services.demo_campaign import seed_demo_campaign
@@ -266,6 +266,7 @@ def _write(session: Session, enterprises: list[dict], rows: _Rows) -> None:
     _demo_users(session, enterprises[0]["id"])
     _advance_sequences(session)
     rows.totals.write(session)
+    histograms.rebuild(session)  # the cohorts' score histograms, existing rows included
     submission_months.rebuild(session)  # every submission, the existing ones too
     latest_counts.rebuild(session)
     bump_generation(session, history=True)  # seeded submissions lie in the past

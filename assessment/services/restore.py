@@ -18,7 +18,13 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Date, DateTime, Engine, Table, text
 from sqlalchemy.exc import StatementError
 
-from assessment.services import indicator_totals, latest_counts, stored_figures, submission_months
+from assessment.services import (
+    histograms,
+    indicator_totals,
+    latest_counts,
+    stored_figures,
+    submission_months,
+)
 from assessment.services.backup import (
     BATCH_SIZE,
     FORMAT_NAME,
@@ -130,6 +136,7 @@ def restore(engine: Engine, path: Path, replace: bool = False) -> Header:
             _insert_rows(connection, path, header)
             _advance_sequences(connection)
             indicator_totals.rebuild(connection)
+            histograms.rebuild(connection)  # derived: rebuilt, never carried in a backup
             submission_months.rebuild(connection)
             latest_counts.rebuild(connection)
             stored_figures.forget(connection)  # figures of the replaced data

@@ -17,7 +17,13 @@ from assessment.core.questionnaire.model import Page, Questionnaire
 from assessment.core.scoring import SCORED, Result, score
 from assessment.core.survey import check_page, destination, differing, resume_page
 from assessment.core.text import Problem
-from assessment.services import indicator_totals, latest_counts, review, submission_months
+from assessment.services import (
+    histograms,
+    indicator_totals,
+    latest_counts,
+    review,
+    submission_months,
+)
 from assessment.services.cache import bump_generation
 from assessment.services.models import (
     Assessment,
@@ -222,6 +228,8 @@ def submit(
         session.add_all(rows)
         scores = [row for row in rows if isinstance(row, QuestionScore)]
         indicator_totals.record_submit(session, assessment, scores, previous)
+        dimensions = [row for row in rows if isinstance(row, DimensionScore)]
+        histograms.record_submit(session, assessment, dimensions, previous)
         submission_months.record_submit(session, assessment)
         latest_counts.record_submit(session, assessment, previous)
         bump_generation(session)
@@ -242,11 +250,12 @@ def _latest_of(assessment: Assessment) -> list:
 
 def _previous_latest(session: Session, assessment: Assessment):
     """The enterprise's current latest assessment of this questionnaire: only what moving its
-    indicator totals needs (never its answers)."""
+    indicator totals and score histograms needs (never its answers)."""
     return session.execute(
         select(Assessment.id, Assessment.questionnaire_id, Assessment.questionnaire_version,
                Assessment.industry, Assessment.town, Assessment.size_class,
-               Assessment.is_demo, Assessment.submitted_at)
+               Assessment.is_demo, Assessment.submitted_at, Assessment.total,
+               Assessment.stage)
         .where(*_latest_of(assessment))
     ).first()  # fmt: skip
 
