@@ -25,6 +25,7 @@ from assessment.web.extensions import db
 
 from . import copy_seed, pg
 from .common import ASSESSMENTS_PER_ENTERPRISE, code_hash, dispose, make_app
+from .cpu_meter import CpuMeter
 
 SEEDED = "seeded by bench/copy_seed.py"
 # The demo campaign reads its targets with one IN list (demo_campaign._submitted_in_window):
@@ -40,6 +41,8 @@ class SeedReport:
     enterprises: int = 0
     scored_sets: int = 0
     phases: dict[str, float] = field(default_factory=dict)
+    cpu_python: float = 0.0  # CPU seconds of this process and its COPY workers
+    cpu_postgres: float = 0.0  # CPU seconds of the server processes on the database
 
     @property
     def seconds(self) -> float:
@@ -154,6 +157,16 @@ def seed(url: str, assessments: int, seed_value: int = 1, log=None) -> SeedRepor
         log(f"{name}: {report.phases[name]:.1f} s")
         started = time.perf_counter()
 
+    database_name = make_url(url).database
+    meter = CpuMeter(dsn(url.rsplit("/", 1)[0] + "/postgres"), database_name)
+    with meter:
+        _seed(url, assessments, seed_value, report, phase)
+    report.cpu_python, report.cpu_postgres = meter.python, meter.postgres
+    log(f"CPU: {meter.python:.0f} s Python, {meter.postgres:.0f} s PostgreSQL")
+    return report
+
+
+def _seed(url: str, assessments: int, seed_value: int, report: SeedReport, phase) -> None:
     app = make_app(url)
     registry = app.extensions["questionnaires"]
     database_name = make_url(url).database
@@ -180,19 +193,20 @@ def seed(url: str, assessments: int, seed_value: int = 1, log=None) -> SeedRepor
         # times faster (sessions opened from now on get it; dropped again below).
         conn.execute(f"ALTER DATABASE \"{database_name}\" SET work_mem = '256MB'")
     phase("indexes, keys, ANALYZE")
-    _finish(app, enterprises, seed_value)
+    _demo_extras(app, enterprises, seed_value)
+    phase("demo logins and campaign")
+    _rebuild_derived(app)
     with psycopg.connect(dsn(url), autocommit=True) as conn:
         conn.execute(f'ALTER DATABASE "{database_name}" RESET work_mem')
-    phase("demo logins, campaign, derived tables (flask rebuild-totals)")
+    phase("derived tables (flask rebuild-totals)")
     with psycopg.connect(dsn(url), autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
     phase("VACUUM ANALYZE")
-    return report
 
 
-def _finish(app, enterprises: list[dict], seed_value: int) -> None:
+def _demo_extras(app, enterprises: list[dict], seed_value: int) -> None:
     """What seed-demo adds besides the rows: the demo logins, sequences past the ids given here,
-    the demo campaign; then every derived table from the project's rebuild command."""
+    the demo campaign."""
     with app.app_context():
         demo._demo_users(db.session, enterprises[0]["id"])
         demo._advance_sequences(db.session)
@@ -200,6 +214,10 @@ def _finish(app, enterprises: list[dict], seed_value: int) -> None:
         seed_demo_campaign(db.session, app.extensions["questionnaires"],
                            enterprises[:CAMPAIGN_ENTERPRISES], seed_value)  # fmt: skip
     dispose(app)
+
+
+def _rebuild_derived(app) -> None:
+    """Every derived table, from the project's own repair command."""
     result = app.test_cli_runner().invoke(args=["rebuild-totals"])
     if result.exit_code != 0:
         raise RuntimeError(f"flask rebuild-totals failed: {result.output}") from result.exception
