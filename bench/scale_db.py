@@ -77,9 +77,10 @@ def database(assessments: int, fresh: bool = False) -> tuple[str, SeedReport | N
     database seeded by the same code was there). Stale ones of this scale are dropped."""
     prefix = f"bench_scale_{assessments}_"
     name = prefix + scale_hash()
-    found = dict(_admin_rows(
-        "SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database "
-        "WHERE datname LIKE %s", prefix + "%"))  # fmt: skip
+    # Not LIKE: "_" matches any character there, and bench_scale_10000_ would take the 1M one.
+    found = {datname: comment for datname, comment in _admin_rows(
+        "SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database")
+        if datname.startswith(prefix)}  # fmt: skip
     for other, comment in found.items():
         if other != name or fresh or comment != SEEDED:
             pg.drop(other)
