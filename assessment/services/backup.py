@@ -43,7 +43,16 @@ BATCH_SIZE = 2000
 SEEDED_TABLES = frozenset({"app_state"})
 # Tables computed from the others: not in backups, rebuilt after a restore.
 DERIVED_TABLES = frozenset(
-    {"indicator_total", "submission_month", "latest_point", "latest_value", "stored_figures"}
+    {
+        "indicator_total",
+        "submission_month",
+        "latest_point",
+        "latest_value",
+        "stored_figures",
+        "score_bin",
+        "score_count",
+        "stage_count",
+    }
 )
 # Files made by background jobs (the ZIPs of reports, `services/jobs.py`): large, binary and made
 # again by starting the job again, so not in backups; a restored finished job offers no download.
