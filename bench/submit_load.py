@@ -18,10 +18,11 @@ from urllib.parse import urlencode
 
 from sqlalchemy import create_engine, func, select
 
+from assessment.core.cohorts import TOTAL
 from assessment.core.uscc import make_uscc
 from assessment.services.accounts import Registration, register_enterprise
 from assessment.services.migrate import upgrade
-from assessment.services.models import Assessment
+from assessment.services.models import Assessment, ScoreBin
 from assessment.web.app import create_app
 from assessment.web.extensions import db
 from tests.helpers import page_form, typical_answers
@@ -131,13 +132,17 @@ def run(url: str, where: str, count: int) -> None:
         rows = connection.scalar(
             select(func.count(Assessment.id)).where(Assessment.status == "submitted")
         )
+        counted = connection.scalar(  # the city's score histogram: one count per latest submit
+            select(func.sum(ScoreBin.n)).where(ScoreBin.cohort == "city", ScoreBin.metric == TOTAL)
+        )
     engine.dispose()
     total = sum(len(v) for v in times.values())
     bad = sum(1 for v in times.values() for _t, status in v if status >= 400)
     print(f"\n{where}: {count} enterprises filled {len(questionnaire.pages)} pages and submitted "
           f"at once — {total} requests in {wall:.1f} s = {total / wall:.0f} req/s; "
-          f"errors {len(errors) + bad}; submitted rows {rows} (expected {count}): "
-          f"{'OK' if rows == count and not errors and not bad else 'MISMATCH'}")  # fmt: skip
+          f"errors {len(errors) + bad}; submitted rows {rows}, in the histograms {counted} "
+          f"(expected {count}): "
+          f"{'OK' if rows == counted == count and not errors and not bad else 'MISMATCH'}")  # fmt: skip
     print(f"  {'request':<18} {'n':>5} {'median ms':>10} {'p95 ms':>8}")
     for kind, samples in times.items():
         ms = sorted(t * 1000 for t, _s in samples)

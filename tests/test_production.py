@@ -12,9 +12,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, func, select
 
+from assessment.core.cohorts import TOTAL
 from assessment.core.uscc import make_uscc
 from assessment.services.migrate import MIGRATIONS_DIR
-from assessment.services.models import Assessment, Base, DimensionScore
+from assessment.services.models import Assessment, Base, DimensionScore, ScoreBin, StageCount
 from assessment.web.app import create_app
 from assessment.web.config import DEFAULT_SECRET_KEY
 from assessment.web.hardening import JsonFormatter
@@ -98,6 +99,10 @@ def test_many_threads_submitting_at_once_lose_nothing(app, registry):
         )
         assert submitted == 12
         assert s.scalar(select(func.count()).select_from(DimensionScore)) == 12 * 5
+        # The cohorts' score histograms counted every submit once (no lost update, no deadlock).
+        city = (ScoreBin.cohort == "city", ScoreBin.metric == TOTAL)
+        assert s.scalar(select(func.sum(ScoreBin.n)).where(*city)) == 12
+        assert s.scalar(select(func.sum(StageCount.n)).where(StageCount.cohort == "city")) == 12
 
 
 def test_production_refuses_the_default_secret_key(database_url, monkeypatch, tmp_path):
