@@ -13,6 +13,7 @@ from assessment.services import api_tokens, enterprise_list
 from assessment.services.demo import DEMO_BUREAU_EMAIL, DEMO_ENTERPRISE_EMAIL
 from assessment.services.list_cursor import Cursor
 from assessment.services.models import User
+from assessment.web.api.bureau import cursor_key
 from assessment.web.bureau.forms import filter_form
 from assessment.web.extensions import db
 
@@ -45,7 +46,7 @@ def _deep(app) -> tuple[str, int]:
         total = enterprise_list.count(db.session, filters, None)
         offset = int(total * DEPTH)
         row = enterprise_list.page(db.session, filters, None, "total", True, 1, offset)[0]
-        cursor = Cursor("total", True, row.total, row.assessment_id).encode()
+        cursor = Cursor("total", True, row.total, row.assessment_id).encode(cursor_key())
         return cursor, offset // PER_PAGE + 1
 
 

@@ -17,6 +17,7 @@ from tests.test_api import PROBLEM, bearer
 from tests.test_api_bureau import _city, _token
 
 FILTERS = Filters("lianghua", "2025.1")
+KEY = b"test-key"
 # (town, industry, size, total, stage, dims, name): ties in every column, some rows without a
 # "integration" dimension score (NULL in that sort), equal names.
 ROWS = [
@@ -45,7 +46,7 @@ def _walk(session, sort: str, descending: bool, limit: int, between=None) -> lis
         seen += [row.assessment_id for row in found.rows]
         if found.next_cursor is None:
             return seen
-        cursor = list_cursor.decode(found.next_cursor.encode(), sort, descending)
+        cursor = list_cursor.decode(found.next_cursor.encode(KEY), sort, descending, KEY)
         if between is not None:
             between(session)
             between = None
@@ -91,11 +92,24 @@ def test_rows_submitted_between_pages_never_repeat_a_row(app, session):
         [1, 2],
     ],
 )
-def test_edited_cursors_are_refused(data):
-    text = base64.urlsafe_b64encode(json.dumps(data).encode()).decode()
+def test_cursors_of_the_wrong_shape_are_refused_even_when_signed(data):
+    raw = json.dumps(data).encode()
+    text = list_cursor._b64(raw) + "." + list_cursor._b64(list_cursor._mac(KEY, raw))
     sort = "date" if isinstance(data, dict) and data.get("s") == "date" else "total"
     with pytest.raises(list_cursor.CursorError):
-        list_cursor.decode(text, sort, True)
+        list_cursor.decode(text, sort, True, KEY)
+
+
+def test_an_edited_or_foreign_signed_cursor_is_refused():
+    good = list_cursor.Cursor("total", True, 50.0, 7)
+    text = good.encode(KEY)
+    assert list_cursor.decode(text, "total", True, KEY) == good
+    data, mac = text.split(".")
+    edited = json.loads(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))) | {"i": 8}
+    forged = list_cursor._b64(json.dumps(edited).encode()) + "." + mac
+    for bad in (forged, good.encode(b"another-key"), data):
+        with pytest.raises(list_cursor.CursorError):
+            list_cursor.decode(bad, "total", True, KEY)
 
 
 def test_api_walks_every_sort_and_refuses_bad_cursors_with_400(app):

@@ -1,9 +1,9 @@
 """Keyset cursors for the bureau's enterprise list: the sort, its direction, and the sort value and
 assessment id of the last row given. No Flask.
 
-A cursor is opaque to clients (URL-safe base64 of a small JSON object). Decoding checks every part,
-so a cursor that was cut, edited or made for another sort is refused (`CursorError`) rather than
-read as some other position. The list orders rows by (value is NULL, value, id) — rows without a
+A cursor is opaque to clients: URL-safe base64 of a small JSON object and an HMAC of it under the
+app's secret key, so an edited cursor is refused (`CursorError`) rather than read as some other
+position; decoding also checks every part (a cursor made for another sort or direction is refused). The list orders rows by (value is NULL, value, id) — rows without a
 value last in either direction, ties by id ascending — and `after` is the condition for the rows
 that come after a cursor in that order.
 """
@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +24,7 @@ from sqlalchemy import and_, or_
 # The kind of value each sort compares; dimension sorts ("dim:…") are numbers.
 TEXT_SORTS = ("name", "uscc", "town", "industry", "size", "stage")
 MAX_CHARS = 400
+MAC_BYTES = 12
 
 
 class CursorError(ValueError):
@@ -37,12 +40,24 @@ class Cursor:
     value: Any  # str, float or datetime (by sort); None when the row had no value
     id: int
 
-    def encode(self) -> str:
-        """The opaque form given to clients."""
+    def encode(self, key: bytes) -> str:
+        """The opaque form given to clients, signed with `key`."""
         value = self.value.isoformat() if isinstance(self.value, datetime) else self.value
         data = {"s": self.sort, "d": int(self.descending), "v": value, "i": self.id}
         raw = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        return _b64(raw) + "." + _b64(_mac(key, raw))
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _mac(key: bytes, raw: bytes) -> bytes:
+    return hmac.new(key, b"list-cursor:" + raw, hashlib.sha256).digest()[:MAC_BYTES]
 
 
 def _value(sort: str, value: Any) -> Any:
@@ -65,12 +80,16 @@ def _value(sort: str, value: Any) -> Any:
     return float(value)
 
 
-def decode(text: str, sort: str, descending: bool) -> Cursor:
-    """The cursor `text` stands for, checked against the requested sort and direction."""
-    if not text or len(text) > MAX_CHARS:
+def decode(text: str, sort: str, descending: bool, key: bytes) -> Cursor:
+    """The cursor `text` stands for, signed with `key`, checked against the requested sort and
+    direction."""
+    if not text or len(text) > MAX_CHARS or text.count(".") != 1:
         raise CursorError("length")
     try:
-        data = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        raw, mac = (_unb64(part) for part in text.split("."))
+        if not hmac.compare_digest(mac, _mac(key, raw)):
+            raise CursorError("signature")
+        data = json.loads(raw)
     except (ValueError, binascii.Error) as exc:
         raise CursorError("encoding") from exc
     if not isinstance(data, dict) or set(data) != {"s", "d", "v", "i"}:

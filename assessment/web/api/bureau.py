@@ -54,6 +54,11 @@ def _enterprise(ent: Enterprise) -> dict:
             "industry": ent.industry, "size_class": ent.size_class}  # fmt: skip
 
 
+def cursor_key() -> bytes:
+    """The key cursors are signed with (derived from the app's secret key)."""
+    return str(current_app.config["SECRET_KEY"]).encode()
+
+
 def _bad_cursor() -> Response:
     """A cursor this list did not give (cut, edited, or made for another sort or direction)."""
     message = _("This cursor is not valid for this list; start again without one.")
@@ -77,7 +82,9 @@ def enterprises(query: dict):
         abort(422, messages={"sort": [_("This list cannot be sorted by this column.")]})
     try:
         cursor = (
-            list_cursor.decode(query["cursor"], sort, descending) if "cursor" in query else None
+            list_cursor.decode(query["cursor"], sort, descending, cursor_key())
+            if "cursor" in query
+            else None
         )
     except list_cursor.CursorError:
         return _bad_cursor()
@@ -92,7 +99,7 @@ def enterprises(query: dict):
          "stage": r.stage, "dimensions": r.dimensions}
         for r in found.rows
     ]  # fmt: skip
-    following = found.next_cursor.encode() if found.next_cursor is not None else None
+    following = found.next_cursor.encode(cursor_key()) if found.next_cursor is not None else None
     return {"items": items, "next_cursor": following, "filters": filters.describe(),
             "ignored": ignored}  # fmt: skip
 
