@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from assessment.core.charts import line_chart, to_svg
 from assessment.core.enums import JobStatus, Role, Status
@@ -282,6 +283,13 @@ def job(public_id: str):
     return render_template("bureau/job.html", job=found, job_view=job_view(found))
 
 
+def _chunks(engine, job_id: int):
+    # Its own session, closed when the stream ends or the client goes away: the request's session
+    # is gone by then, and one left open would stay idle in a transaction, holding locks.
+    with Session(engine) as session:
+        yield from jobs_service.file_chunks(session, job_id)
+
+
 @bp.get("/jobs/<public_id>/download")
 @reader_required
 def job_download(public_id: str):
@@ -295,9 +303,8 @@ def job_download(public_id: str):
 def job_file(found: Job) -> Response:
     """A finished job's file as an attachment, streamed from the database (the page and the
     API's download)."""
-    chunks = jobs_service.file_chunks(db.session, found.id)
     name = found.file_name or f"{found.public_id}.zip"
-    return Response(stream_with_context(chunks), mimetype="application/zip", headers={
+    return Response(_chunks(db.engine, found.id), mimetype="application/zip", headers={
         "Content-Disposition": f'attachment; filename="{name}"',
         "Content-Length": str(found.file_size or 0),
     })  # fmt: skip
