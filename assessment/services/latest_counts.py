@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from itertools import product
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from assessment.services.bureau_filters import Filters
@@ -33,8 +33,8 @@ from assessment.services.upsert import insert_for
 
 POINT_KEY = ("questionnaire_id", "scope", "grouping", "group_value", "questionnaire_version",
              "is_demo", "stage", "point")  # fmt: skip
-VALUE_KEY = ("questionnaire_id", "scope", "grouping", "group_value", "questionnaire_version",
-             "is_demo", "total_hundredths")  # fmt: skip
+VALUE_KEY = ("questionnaire_id", "scope", "grouping", "group_value", "total_hundredths",
+             "questionnaire_version", "is_demo")  # fmt: skip
 BATCH = 5000
 
 
@@ -62,11 +62,11 @@ class Counts:
                 continue  # no filter asks for a missing attribute
             scope = scope_of(*(d if c else None for c, d in zip(chosen, dims, strict=True)))
             for grouping, value in zip(GROUP_COLUMNS, dims, strict=True):
-                group = (*head, scope, grouping, value or "", *tail)
-                point = self.points[(*group, row.stage, h // 100)]
+                group = (*head, scope, grouping, value or "")
+                point = self.points[(*group, *tail, row.stage, h // 100)]
                 point[0] += sign
                 point[1] += sign * h
-                self.values[(*group, h)] += sign
+                self.values[(*group, h, *tail)] += sign
 
     def write(self, session) -> None:
         """Upsert the changes (adding to what is there), each table in key order so concurrent
@@ -105,16 +105,42 @@ def record_submit(session: Session, new: Assessment, previous=None) -> None:
     counts.write(session)
 
 
+HUNDREDTHS = "CAST(ROUND(total * 100) AS BIGINT)"
+
+
+def _rebuild_sql(table: str) -> str:
+    """One INSERT … SELECT of every count `Counts.add` keeps, for `table`: per scope (the 8
+    choices of industry, town and size) and grouping, one GROUP BY over the latest assessments."""
+    parts = []
+    for chosen in product((False, True), repeat=3):
+        fixed = [c for c, pick in zip(GROUP_COLUMNS, chosen, strict=True) if pick]
+        scope = " || '|' || ".join(c if c in fixed else "''" for c in GROUP_COLUMNS)
+        present = "".join(f" AND {c} IS NOT NULL" for c in fixed)
+        for grouping in GROUP_COLUMNS:
+            keys = ", ".join(dict.fromkeys([*fixed, grouping]))
+            score = (f"stage, {HUNDREDTHS} / 100, COUNT(*), SUM({HUNDREDTHS})"
+                     if table == "latest_point" else f"{HUNDREDTHS}, COUNT(*)")  # fmt: skip
+            by = f"stage, {HUNDREDTHS} / 100" if table == "latest_point" else HUNDREDTHS
+            parts.append(
+                f"SELECT questionnaire_id, {scope}, '{grouping}', COALESCE({grouping}, ''), "
+                f"questionnaire_version, is_demo, {score} FROM assessment "
+                f"WHERE is_latest AND total IS NOT NULL{present} "
+                f"GROUP BY questionnaire_id, {keys}, questionnaire_version, is_demo, {by}"
+            )
+    selected = ("questionnaire_id", "scope", "grouping", "group_value", "questionnaire_version",
+                "is_demo")  # fmt: skip
+    scores = ("stage", "point", "n", "total_hundredths") if table == "latest_point" else (
+        "total_hundredths", "n")  # fmt: skip
+    columns = selected + scores
+    return f"INSERT INTO {table} ({', '.join(columns)}) " + " UNION ALL ".join(parts)
+
+
 def rebuild(bind) -> None:
-    """Recompute both tables from the latest assessments (after a seed, a restore or a repair).
-    `bind` is a Session or a Connection; the caller commits."""
-    bind.execute(delete(LatestPoint))
-    bind.execute(delete(LatestValue))
-    counts = Counts()
-    for row in bind.execute(select(*LATEST_COLUMNS).where(Assessment.is_latest.is_(True))):
-        if row.total is not None:
-            counts.add(row)
-    counts.write(bind)
+    """Recompute both tables from the latest assessments (after a seed, a restore or a repair),
+    in one statement each. `bind` is a Session or a Connection; the caller commits."""
+    for table in (LatestPoint, LatestValue):
+        bind.execute(delete(table))
+        bind.execute(text(_rebuild_sql(table.__tablename__)))
 
 
 def answers(filters: Filters) -> bool:
@@ -177,14 +203,16 @@ def _fill_medians(session: Session, filters: Filters, result: dict) -> None:
         return
     t = LatestValue
     asked = []
+    sizes = list(result[GROUP_COLUMNS[-1]])
     for (column, value), places in wanted.items():
-        grouping = GROUP_COLUMNS[-1] if column is ALL else column
-        for bucket in {b for b, _ in places}:
-            within = t.total_hundredths.between(bucket * 100, bucket * 100 + 99)
-            same = [t.grouping == grouping, within]
-            if column is not ALL:
-                same.append(t.group_value == (value or ""))
-            asked.append(and_(*same))
+        groups = (
+            [(GROUP_COLUMNS[-1], size) for size in sizes] if column is ALL else [(column, value)]
+        )
+        for (grouping, group), bucket in product(groups, {b for b, _ in places}):
+            # Each term one range of the key: questionnaire, scope, group, the point's totals.
+            asked.append(and_(*_conditions(t, filters)[:2], t.grouping == grouping,
+                              t.group_value == (group or ""),
+                              t.total_hundredths.between(bucket * 100, bucket * 100 + 99)))  # fmt: skip
     stmt = (
         select(t.grouping, t.group_value, t.total_hundredths, func.sum(t.n))
         .where(*_conditions(t, filters), or_(*asked))

@@ -103,12 +103,16 @@ def _latest_tables() -> None:
         sa.PrimaryKeyConstraint(*names, "stage", "point", name=op.f("pk_latest_point")),
         sqlite_with_rowid=False,
     )
+    group, flags = _key()[:4], _key()[4:]  # the totals of one group are one range of the key
     op.create_table(
         "latest_value",
-        *_key(),
+        *group,
         sa.Column("total_hundredths", sa.Integer(), nullable=False),
+        *flags,
         sa.Column("n", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint(*names, "total_hundredths", name=op.f("pk_latest_value")),
+        sa.PrimaryKeyConstraint(
+            *names[:4], "total_hundredths", *names[4:], name=op.f("pk_latest_value")
+        ),
         sqlite_with_rowid=False,
     )
 

@@ -97,7 +97,9 @@ class LatestValue(Base):
     scope: Mapped[str] = mapped_column(String(130), primary_key=True)
     grouping: Mapped[str] = mapped_column(String(12), primary_key=True)
     group_value: Mapped[str] = mapped_column(String(40), primary_key=True)
+    # Before the version and demo flag: the totals inside one whole point of one group are one
+    # range of the key, whichever versions and demo flag are counted.
+    total_hundredths: Mapped[int] = mapped_column(Integer, primary_key=True)
     questionnaire_version: Mapped[str] = mapped_column(String(20), primary_key=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, primary_key=True)
-    total_hundredths: Mapped[int] = mapped_column(Integer, primary_key=True)
     n: Mapped[int] = mapped_column(Integer, default=0)
