@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import Integer, and_, bindparam, cast, delete, func, literal, select, tuple_
+from sqlalchemy import Integer, and_, bindparam, cast, delete, func, literal, select
 from sqlalchemy.orm import Session
 
 from assessment.core.binned import UNITS
@@ -254,14 +254,19 @@ class Reader:
             out[metric][bin_] = []
         if not wanted:
             return out
+        # Two IN lists rather than a list of pairs: both databases seek the key for each
+        # combination (a few extra bins are read and dropped below).
+        metrics, bins = sorted({p[0] for p in wanted}), sorted({p[1] for p in wanted})
         stmt = (
             select(m.metric, m.bin, m.score, func.sum(m.n))
-            .where(*self._where(m), tuple_(m.metric, m.bin).in_(wanted))
+            .where(*self._where(m), m.metric.in_(metrics), m.bin.in_(bins))
             .group_by(m.metric, m.bin, m.score)
             .having(func.sum(m.n) > 0)
         )
+        pairs = set(wanted)
         for metric, bin_, score, n in self.session.execute(stmt):
-            out[metric][int(bin_)].append((int(score), int(n)))
+            if (metric, int(bin_)) in pairs:
+                out[metric][int(bin_)].append((int(score), int(n)))
         return out
 
     def stages(self) -> dict[str, int]:
