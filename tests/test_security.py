@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from werkzeug.datastructures import MultiDict
 
 from assessment.core.uscc import make_uscc
-from assessment.services import team
+from assessment.services import invitations
 from assessment.services.accounts import hash_password
 from assessment.services.models import (
     Assessment,
@@ -70,7 +70,7 @@ def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(make_app, regist
         s.add(CampaignTarget(campaign=campaign, uscc=make_uscc("330282", "MA2CT001"), name="t",
                              town="zhouxiang", industry="appliances", invite_code="ABCDEFGHJKLM"))  # fmt: skip
         owner = s.get(User, target)
-        s.add(Invitation(token_hash=team.token_hash("invite-token"), email="c@example.com",
+        s.add(Invitation(token_hash=invitations.token_hash("invite-token"), email="c@example.com",
                          enterprise_id=owner.enterprise_id, expires_at=datetime(2099, 1, 1)))  # fmt: skip
         s.commit()
     assert _csrf_login(admin, "admin@jxj.example", PASSWORD).status_code == 302

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from assessment.services import team
+from assessment.services import invitations, team
 from assessment.services.accounts import hash_password
 from assessment.services.models import Assessment, AuditEvent, Invitation, User, utcnow
 
@@ -113,7 +113,7 @@ def test_invited_colleague_joins_through_the_mailed_link_and_fills_the_enterpris
     token = path.rsplit("/", 1)[1]
     with app_session(app) as s:
         stored = s.scalar(select(Invitation))
-        assert stored.email == COLLEAGUE and stored.token_hash == team.token_hash(token)
+        assert stored.email == COLLEAGUE and stored.token_hash == invitations.token_hash(token)
         assert token not in stored.token_hash  # only the hash is kept
         assert timedelta(days=6, hours=23) < stored.expires_at - utcnow() <= timedelta(days=7)
     # The open invitation is listed for the owner, with the date it runs out.
@@ -380,7 +380,7 @@ def test_the_service_lets_only_the_owner_change_the_team(session):
     session.add_all([boss, member])
     session.commit()
     for call in (
-        lambda: team.invite(session, ent, "new@example.com", member),
+        lambda: invitations.invite(session, ent, "new@example.com", member),
         lambda: team.remove(session, ent, boss.id, member),
         lambda: team.transfer(session, ent, member.id, member),
     ):

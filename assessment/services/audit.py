@@ -49,7 +49,8 @@ UPDATE_PROFILE = "update_profile"
 CORRECT_USCC = "correct_uscc"
 EXPORT_OWN_DATA = "export_own_data"
 ACTIONS += (UPDATE_PROFILE, CORRECT_USCC, EXPORT_OWN_DATA)
-# Colleagues (services/team.py): invitations, members leaving, ownership handed over.
+# Colleagues (services/invitations.py, services/team.py): invitations, members leaving, ownership
+# handed over.
 INVITE_COLLEAGUE = "invite_colleague"
 REVOKE_INVITATION = "revoke_invitation"
 ACCEPT_INVITATION = "accept_invitation"

@@ -19,7 +19,7 @@ from flask_login import current_user
 
 from assessment.core.enums import Membership
 from assessment.core.text import N_
-from assessment.services import team
+from assessment.services import invitations, team
 from assessment.services.models import utcnow
 from assessment.web.access import enterprise_required, owner_required
 from assessment.web.auth.routes import _start_session
@@ -74,7 +74,7 @@ def _render_team(invite_form=None, name_form=None, manual_link=None, status=200)
         "team/index.html",
         enterprise=enterprise,
         members=team.members(db.session, enterprise),
-        invitations=team.open_invitations(db.session, enterprise) if is_owner else [],
+        invitations=invitations.open_invitations(db.session, enterprise) if is_owner else [],
         is_owner=is_owner,
         invite_form=invite_form or InviteForm(formdata=None),
         name_form=name_form or NameForm(formdata=None, display_name=current_user.display_name),
@@ -105,7 +105,7 @@ def invite():
     enterprise = current_user.enterprise
     owner = current_user._get_current_object()
     try:
-        invitation, token = team.invite(
+        invitation, token = invitations.invite(
             db.session, enterprise, form.email.data, owner, request.remote_addr
         )
     except team.TeamError as exc:
@@ -145,7 +145,7 @@ def _act(action, target_id: int, done):
 @owner_required
 def revoke(invitation_id: int):
     """Withdraw an invitation: its link stops working."""
-    return _act(team.revoke, invitation_id,
+    return _act(invitations.revoke, invitation_id,
                 lambda inv: _("The invitation of %(email)s was withdrawn.", email=inv.email))  # fmt: skip
 
 
@@ -185,9 +185,9 @@ def rename():
 def accept(token: str):
     """The page an invitation link opens: choose a name and password, join, and sign in."""
     try:
-        invitation = team.find(db.session, token)
+        invitation = invitations.find(db.session, token)
     except team.TeamError as exc:
-        status = 404 if exc.problem.message == team.UNKNOWN_LINK else 410
+        status = 404 if exc.problem.message == invitations.UNKNOWN_LINK else 410
         return render_template("team/accept.html", problem=message(exc.problem)), status
     if current_user.is_authenticated:
         return render_template("team/accept.html", invitation=invitation, signed_in=True)
@@ -197,7 +197,7 @@ def accept(token: str):
         problem = _("The page had expired. Please enter your password again and send it.")
     elif form.validate_on_submit():
         try:
-            user = team.accept(db.session, token, form.display_name.data, form.password.data,
+            user = invitations.accept(db.session, token, form.display_name.data, form.password.data,
                                request.remote_addr)  # fmt: skip
         except team.TeamError as exc:
             problem = message(exc.problem)
