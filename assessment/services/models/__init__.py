@@ -21,7 +21,6 @@ from assessment.services.models.assessment import (
 from assessment.services.models.base import NAMING_CONVENTION, Base, JsonType, new_public_id, utcnow
 from assessment.services.models.campaign import Campaign, CampaignReminder, CampaignTarget
 from assessment.services.models.enterprise import Enterprise, User
-from assessment.services.models.jobs import Job, JobFileChunk
 from assessment.services.models.histogram import ScoreBin, ScoreCount, StageCount
 from assessment.services.models.jobs import Job, JobFileChunk
 from assessment.services.models.system import AppState, AuditEvent
