@@ -35,6 +35,7 @@ from assessment.services.cache import HISTORY, Cache, generation
 from assessment.services.demo import demo_answers, seed_demo
 from assessment.services.migrate import alembic_config, upgrade
 from assessment.services.models import (
+    Assessment,
     Enterprise,
     LatestPoint,
     LatestValue,
@@ -52,7 +53,7 @@ POOL = ("2025.1", "2025.2")  # lianghua's comparable versions, counted together
 def _table(session) -> dict[tuple, tuple[int, int]]:
     rows = session.scalars(select(SubmissionMonth))
     return {tuple(getattr(r, k) for k in submission_months.KEY_COLUMNS):
-            (r.n, r.total_hundredths) for r in rows}  # fmt: skip
+            (r.n, r.total_thousandths) for r in rows}  # fmt: skip
 
 
 def _latest(session) -> dict[tuple, tuple]:
@@ -66,7 +67,7 @@ def _latest(session) -> dict[tuple, tuple]:
             if r.n:
                 found[(table.__tablename__, *(getattr(r, k) for k in keys))] = (
                     r.n,
-                    getattr(r, "total_hundredths", None),
+                    getattr(r, "total_thousandths", None),
                 )
     return found  # fmt: skip
 
@@ -274,3 +275,21 @@ def test_moving_town_rewrites_the_past_for_town_officers(session):
     changed = dataclasses.replace(profile.current(ent), town="hushan")
     profile.update_profile(session, ent, changed, by=None)
     assert generation(session, HISTORY) == before + 1
+
+
+def test_miit_totals_with_three_decimals_stay_exact(session, registry):
+    """MIIT totals are sums of authored points with 3 decimals (e.g. 25.575): the maintained
+    counts keep thousandths, so means and medians equal the raw rows' (hundredths would not)."""
+    seed_demo(session, registry, 40, seed=3)
+    totals = session.scalars(
+        select(Assessment.total).where(Assessment.questionnaire_id == "miit", Assessment.is_latest)
+    ).all()
+    assert any(round(t * 100) != t * 100 for t in totals)  # finer than hundredths
+    now = utcnow()
+    for filters in (
+        Filters("miit", "2024.1", include_demo=True),
+        Filters("miit", "2024.1", include_demo=True, size_class="small"),
+        Filters("miit", "2024.1", include_demo=True, start=datetime(now.year - 1, 1, 1),
+                end=datetime(now.year, 1, 1)),
+    ):  # fmt: skip
+        _same_dashboard(dashboard(session, filters), dashboard_from_rows(session, filters))

@@ -4,7 +4,7 @@ The dashboard for the period up to now describes each enterprise's latest assess
 means, stage counts and exact medians, for everyone and per industry, town and size class. From
 `assessment` that reads every latest assessment of the questionnaire; from `latest_point` it sums
 at most one row per (group, stage, whole point) of the chosen scope, and `latest_value` gives the
-exact totals inside the whole point that holds each median (at most 100 per group). A scope is the
+exact totals inside the whole point that holds each median (at most 1,000 per group). A scope is the
 filter's industry, town and size class, each chosen or not (8 scopes per assessment), so any
 combination of the three is answered; a period with a start, a stage filter, a town officer's
 scope or approved submissions only are not (`answers`), and aggregate the assessments
@@ -28,12 +28,12 @@ from assessment.services.score_distribution import (
     locate,
     middle_ranks,
 )
-from assessment.services.submission_months import hundredths
+from assessment.services.submission_months import thousandths
 from assessment.services.upsert import insert_for
 
 POINT_KEY = ("questionnaire_id", "scope", "grouping", "group_value", "questionnaire_version",
              "is_demo", "stage", "point")  # fmt: skip
-VALUE_KEY = ("questionnaire_id", "scope", "grouping", "group_value", "total_hundredths",
+VALUE_KEY = ("questionnaire_id", "scope", "grouping", "group_value", "total_thousandths",
              "questionnaire_version", "is_demo")  # fmt: skip
 BATCH = 5000
 
@@ -54,7 +54,7 @@ class Counts:
         """Count (sign=+1) or uncount (-1) one latest assessment: `row` has the questionnaire,
         version, demo flag, cohort snapshot, stage and total."""
         dims = (row.industry, row.town, row.size_class)
-        h = hundredths(row.total)
+        h = thousandths(row.total)
         head = (row.questionnaire_id,)
         tail = (row.questionnaire_version, bool(row.is_demo))
         for chosen in product((False, True), repeat=3):
@@ -63,7 +63,7 @@ class Counts:
             scope = scope_of(*(d if c else None for c, d in zip(chosen, dims, strict=True)))
             for grouping, value in zip(GROUP_COLUMNS, dims, strict=True):
                 group = (*head, scope, grouping, value or "")
-                point = self.points[(*group, *tail, row.stage, h // 100)]
+                point = self.points[(*group, *tail, row.stage, h // 1000)]
                 point[0] += sign
                 point[1] += sign * h
                 self.values[(*group, h, *tail)] += sign
@@ -71,7 +71,7 @@ class Counts:
     def write(self, session) -> None:
         """Upsert the changes (adding to what is there), each table in key order so concurrent
         submits lock the rows in the same order. `session` is a Session or a Connection."""
-        points = [{**dict(zip(POINT_KEY, k, strict=True)), "n": n, "total_hundredths": h}
+        points = [{**dict(zip(POINT_KEY, k, strict=True)), "n": n, "total_thousandths": h}
                   for k, (n, h) in sorted(self.points.items()) if n or h]  # fmt: skip
         values = [{**dict(zip(VALUE_KEY, k, strict=True)), "n": n}
                   for k, n in sorted(self.values.items()) if n]  # fmt: skip
@@ -82,7 +82,7 @@ class Counts:
         ):
             statement = insert(table.__table__)
             sums = {c: table.__table__.c[c] + statement.excluded[c]
-                    for c in ("n", "total_hundredths") if c not in keys}  # fmt: skip
+                    for c in ("n", "total_thousandths") if c not in keys}  # fmt: skip
             upsert = statement.on_conflict_do_update(index_elements=list(keys), set_=sums)
             for start in range(0, len(rows), BATCH):
                 session.execute(upsert, rows[start : start + BATCH])
@@ -105,7 +105,7 @@ def record_submit(session: Session, new: Assessment, previous=None) -> None:
     counts.write(session)
 
 
-HUNDREDTHS = "CAST(ROUND(total * 100) AS BIGINT)"
+THOUSANDTHS = "CAST(ROUND(total * 1000) AS BIGINT)"
 
 
 def _rebuild_sql(table: str) -> str:
@@ -118,9 +118,9 @@ def _rebuild_sql(table: str) -> str:
         present = "".join(f" AND {c} IS NOT NULL" for c in fixed)
         for grouping in GROUP_COLUMNS:
             keys = ", ".join(dict.fromkeys([*fixed, grouping]))
-            score = (f"stage, {HUNDREDTHS} / 100, COUNT(*), SUM({HUNDREDTHS})"
-                     if table == "latest_point" else f"{HUNDREDTHS}, COUNT(*)")  # fmt: skip
-            by = f"stage, {HUNDREDTHS} / 100" if table == "latest_point" else HUNDREDTHS
+            score = (f"stage, {THOUSANDTHS} / 1000, COUNT(*), SUM({THOUSANDTHS})"
+                     if table == "latest_point" else f"{THOUSANDTHS}, COUNT(*)")  # fmt: skip
+            by = f"stage, {THOUSANDTHS} / 1000" if table == "latest_point" else THOUSANDTHS
             parts.append(
                 f"SELECT questionnaire_id, {scope}, '{grouping}', COALESCE({grouping}, ''), "
                 f"questionnaire_version, is_demo, {score} FROM assessment "
@@ -129,8 +129,8 @@ def _rebuild_sql(table: str) -> str:
             )
     selected = ("questionnaire_id", "scope", "grouping", "group_value", "questionnaire_version",
                 "is_demo")  # fmt: skip
-    scores = ("stage", "point", "n", "total_hundredths") if table == "latest_point" else (
-        "total_hundredths", "n")  # fmt: skip
+    scores = ("stage", "point", "n", "total_thousandths") if table == "latest_point" else (
+        "total_thousandths", "n")  # fmt: skip
     columns = selected + scores
     return f"INSERT INTO {table} ({', '.join(columns)}) " + " UNION ALL ".join(parts)
 
@@ -170,7 +170,7 @@ def distributions(session: Session, filters: Filters) -> dict[str | None, dict]:
     t = LatestPoint
     stmt = (
         select(t.grouping, t.group_value, t.stage, t.point, func.sum(t.n),
-               func.sum(t.total_hundredths))
+               func.sum(t.total_thousandths))
         .where(*_conditions(t, filters))
         .group_by(t.grouping, t.group_value, t.stage, t.point)
     )  # fmt: skip
@@ -180,7 +180,7 @@ def distributions(session: Session, filters: Filters) -> dict[str | None, dict]:
             continue
         stats = result[grouping].setdefault(value or None, GroupStats())
         stats.n += int(n)
-        stats.sum += int(h) / 100
+        stats.sum += int(h) / 1000
         stats.stages[stage] += int(n)
         stats.buckets[int(point)] += int(n)
     everyone = GroupStats()
@@ -212,19 +212,19 @@ def _fill_medians(session: Session, filters: Filters, result: dict) -> None:
             # Each term one range of the key: questionnaire, scope, group, the point's totals.
             asked.append(and_(*_conditions(t, filters)[:2], t.grouping == grouping,
                               t.group_value == (group or ""),
-                              t.total_hundredths.between(bucket * 100, bucket * 100 + 99)))  # fmt: skip
+                              t.total_thousandths.between(bucket * 1000, bucket * 1000 + 999)))  # fmt: skip
     stmt = (
-        select(t.grouping, t.group_value, t.total_hundredths, func.sum(t.n))
+        select(t.grouping, t.group_value, t.total_thousandths, func.sum(t.n))
         .where(*_conditions(t, filters), or_(*asked))
-        .group_by(t.grouping, t.group_value, t.total_hundredths)
+        .group_by(t.grouping, t.group_value, t.total_thousandths)
     )
     found: dict[tuple, Counter] = defaultdict(Counter)  # (column, value, bucket) → h → count
     for grouping, value, h, n in session.execute(stmt):
-        found[(grouping, value or None, h // 100)][h] += int(n)
+        found[(grouping, value or None, h // 1000)][h] += int(n)
         if grouping == GROUP_COLUMNS[-1]:
-            found[(ALL, ALL, h // 100)][h] += int(n)
+            found[(ALL, ALL, h // 1000)][h] += int(n)
     for (column, value), places in wanted.items():
-        middle = [_nth(found[(column, value, b)], position) / 100 for b, position in places]
+        middle = [_nth(found[(column, value, b)], position) / 1000 for b, position in places]
         result[column][value].median = float(sum(middle) / 2)
 
 

@@ -28,9 +28,9 @@ KEY_COLUMNS = ("questionnaire_id", "cohort", "cohort_value", "questionnaire_vers
 MonthRow = tuple[str, str, int, float]
 
 
-def hundredths(total: float) -> int:
-    """A total (stored rounded to 0.01) as an exact integer number of hundredths."""
-    return round(total * 100)
+def thousandths(total: float) -> int:
+    """A total (at most 3 decimals: MIIT's exact points) as an exact integer of thousandths."""
+    return round(total * 1000)
 
 
 def record_submit(session: Session, assessment: Assessment) -> None:
@@ -41,7 +41,7 @@ def record_submit(session: Session, assessment: Assessment) -> None:
         {"questionnaire_id": assessment.questionnaire_id, "cohort": cohort,
          "cohort_value": value or "", "questionnaire_version": assessment.questionnaire_version,
          "is_demo": bool(assessment.is_demo), "month": month_of(assessment.submitted_at),
-         "stage": assessment.stage, "n": 1, "total_hundredths": hundredths(assessment.total)}
+         "stage": assessment.stage, "n": 1, "total_thousandths": thousandths(assessment.total)}
         for cohort, value in ((CITY, ""), ("industry", assessment.industry),
                               ("town", assessment.town), ("size_class", assessment.size_class))
     ]  # fmt: skip
@@ -51,7 +51,7 @@ def record_submit(session: Session, assessment: Assessment) -> None:
     upsert = statement.on_conflict_do_update(
         index_elements=list(KEY_COLUMNS),
         set_={"n": table.n + 1,
-              "total_hundredths": table.total_hundredths + statement.excluded.total_hundredths},
+              "total_thousandths": table.total_thousandths + statement.excluded.total_thousandths},
     )  # fmt: skip
     session.connection().execute(upsert, rows)
 
@@ -62,7 +62,7 @@ def rebuild(bind) -> None:
     dialect = bind.get_bind().dialect.name if isinstance(bind, Session) else bind.dialect.name
     bind.execute(delete(SubmissionMonth))
     month = month_key(dialect, Assessment.submitted_at)
-    total = func.sum(cast(func.round(Assessment.total * 100), BigInteger))
+    total = func.sum(cast(func.round(Assessment.total * 1000), BigInteger))
     for cohort in (CITY, *COHORT_COLUMNS):
         value = literal("") if cohort == CITY else func.coalesce(getattr(Assessment, cohort), "")
         keys = (Assessment.questionnaire_id, literal(cohort), value,
@@ -118,12 +118,12 @@ def monthly(session: Session, filters: Filters) -> list[MonthRow]:
     if filters.end is not None:  # exclusive, and a month boundary
         conditions.append(table.month < month_of(filters.end))
     stmt = (
-        select(table.month, table.stage, func.sum(table.n), func.sum(table.total_hundredths))
+        select(table.month, table.stage, func.sum(table.n), func.sum(table.total_thousandths))
         .where(*conditions)
         .group_by(table.month, table.stage)
         .having(func.sum(table.n) > 0)
     )
-    return [(m, s, int(n), int(h) / 100) for m, s, n, h in session.execute(stmt)]
+    return [(m, s, int(n), int(h) / 1000) for m, s, n, h in session.execute(stmt)]
 
 
 def from_rows(session: Session, filters: Filters) -> list[MonthRow]:

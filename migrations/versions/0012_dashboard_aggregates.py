@@ -5,7 +5,7 @@ Revises: 0011
 Create Date: 2026-11-30 00:10:00
 
 `submission_month` counts every submission per (questionnaire, cohort, version, demo flag, month,
-stage) with the exact sum of its totals in hundredths; `latest_point` and `latest_value` count the
+stage) with the exact sum of its totals in thousandths; `latest_point` and `latest_value` count the
 latest assessments per filter scope, group, stage and score (services/latest_counts.py). All three
 are filled here from the existing rows and kept by every submit from now on. `stored_figures`
 keeps figures of ended periods computed once.
@@ -23,7 +23,7 @@ depends_on = None
 
 COHORTS = ("city", "industry", "town", "size_class")
 GROUPINGS = ("industry", "town", "size_class")
-HUNDREDTHS = "CAST(ROUND(total * 100) AS BIGINT)"
+THOUSANDTHS = "CAST(ROUND(total * 1000) AS BIGINT)"
 
 
 def upgrade() -> None:
@@ -37,7 +37,7 @@ def upgrade() -> None:
         sa.Column("month", sa.String(length=7), nullable=False),
         sa.Column("stage", sa.String(length=40), nullable=False),
         sa.Column("n", sa.Integer(), nullable=False),
-        sa.Column("total_hundredths", sa.BigInteger(), nullable=False),
+        sa.Column("total_thousandths", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint(
             "questionnaire_id",
             "cohort",
@@ -68,9 +68,9 @@ def upgrade() -> None:
         op.execute(
             f"""
             INSERT INTO submission_month (questionnaire_id, cohort, cohort_value,
-                questionnaire_version, is_demo, month, stage, n, total_hundredths)
+                questionnaire_version, is_demo, month, stage, n, total_thousandths)
             SELECT questionnaire_id, '{cohort}', {value}, questionnaire_version, is_demo,
-                {month}, stage, COUNT(*), SUM(CAST(ROUND(total * 100) AS BIGINT))
+                {month}, stage, COUNT(*), SUM(CAST(ROUND(total * 1000) AS BIGINT))
             FROM assessment
             WHERE status = 'submitted'
             GROUP BY questionnaire_id, {group_value}questionnaire_version, is_demo, {month}, stage
@@ -99,7 +99,7 @@ def _latest_tables() -> None:
         sa.Column("stage", sa.String(length=40), nullable=False),
         sa.Column("point", sa.Integer(), nullable=False),
         sa.Column("n", sa.Integer(), nullable=False),
-        sa.Column("total_hundredths", sa.BigInteger(), nullable=False),
+        sa.Column("total_thousandths", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint(*names, "stage", "point", name=op.f("pk_latest_point")),
         sqlite_with_rowid=False,
     )
@@ -107,11 +107,11 @@ def _latest_tables() -> None:
     op.create_table(
         "latest_value",
         *group,
-        sa.Column("total_hundredths", sa.Integer(), nullable=False),
+        sa.Column("total_thousandths", sa.Integer(), nullable=False),
         *flags,
         sa.Column("n", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint(
-            *names[:4], "total_hundredths", *names[4:], name=op.f("pk_latest_value")
+            *names[:4], "total_thousandths", *names[4:], name=op.f("pk_latest_value")
         ),
         sqlite_with_rowid=False,
     )
@@ -132,21 +132,21 @@ def _backfill_latest() -> None:
             op.execute(
                 f"""
                 INSERT INTO latest_point (questionnaire_id, scope, grouping, group_value,
-                    questionnaire_version, is_demo, stage, point, n, total_hundredths)
-                SELECT {common}, questionnaire_version, is_demo, stage, {HUNDREDTHS} / 100,
-                    COUNT(*), SUM({HUNDREDTHS})
+                    questionnaire_version, is_demo, stage, point, n, total_thousandths)
+                SELECT {common}, questionnaire_version, is_demo, stage, {THOUSANDTHS} / 1000,
+                    COUNT(*), SUM({THOUSANDTHS})
                 FROM assessment {where}
                 GROUP BY questionnaire_id, {grouped}, questionnaire_version, is_demo, stage,
-                    {HUNDREDTHS} / 100
+                    {THOUSANDTHS} / 1000
                 """
             )
             op.execute(
                 f"""
                 INSERT INTO latest_value (questionnaire_id, scope, grouping, group_value,
-                    questionnaire_version, is_demo, total_hundredths, n)
-                SELECT {common}, questionnaire_version, is_demo, {HUNDREDTHS}, COUNT(*)
+                    questionnaire_version, is_demo, total_thousandths, n)
+                SELECT {common}, questionnaire_version, is_demo, {THOUSANDTHS}, COUNT(*)
                 FROM assessment {where}
-                GROUP BY questionnaire_id, {grouped}, questionnaire_version, is_demo, {HUNDREDTHS}
+                GROUP BY questionnaire_id, {grouped}, questionnaire_version, is_demo, {THOUSANDTHS}
                 """
             )
 

@@ -18,7 +18,7 @@ from assessment.services.models.base import Base, utcnow
 class SubmissionMonth(Base):
     """Every submission (re-submits too) counted per questionnaire version, demo flag, month of
     submission, one cohort ("city", or one industry, town or size class) and stage, with the sum
-    of their totals in hundredths (totals are stored rounded to 0.01, so the sum is exact).
+    of their totals in thousandths (totals have at most 3 decimals: MIIT's exact points; so the sum is exact).
 
     Kept in step by every submit (in its transaction), rebuilt after a seed or a restore: the
     dashboard's quarterly trend sums a few hundred rows instead of every submission.
@@ -37,7 +37,7 @@ class SubmissionMonth(Base):
     month: Mapped[str] = mapped_column(String(7), primary_key=True)  # "2026-11" of submitted_at
     stage: Mapped[str] = mapped_column(String(40), primary_key=True)
     n: Mapped[int] = mapped_column(Integer, default=0)
-    total_hundredths: Mapped[int] = mapped_column(BigInteger, default=0)
+    total_thousandths: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class StoredFigures(Base):
@@ -60,7 +60,7 @@ class StoredFigures(Base):
 
 class LatestPoint(Base):
     """The latest assessments counted per filter scope, grouping, stage and whole point of their
-    total (with the exact sum of totals in hundredths): the dashboard's groups, stage counts,
+    total (with the exact sum of totals in thousandths): the dashboard's groups, stage counts,
     histogram and the bucket of each median, for the period up to now.
 
     `scope` is the filter's "industry|town|size_class" ("" for any part: "||" is the city);
@@ -82,12 +82,12 @@ class LatestPoint(Base):
     stage: Mapped[str] = mapped_column(String(40), primary_key=True)
     point: Mapped[int] = mapped_column(Integer, primary_key=True)  # floor(total)
     n: Mapped[int] = mapped_column(Integer, default=0)
-    total_hundredths: Mapped[int] = mapped_column(BigInteger, default=0)
+    total_thousandths: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class LatestValue(Base):
-    """The same latest assessments counted per exact total (in hundredths): only the values inside
-    the whole point holding a median are ever read, so an exact median reads at most 100 rows
+    """The same latest assessments counted per exact total (in thousandths): only the values inside
+    the whole point holding a median are ever read, so an exact median reads at most 1,000 rows
     per group whatever the number of assessments."""
 
     __tablename__ = "latest_value"
@@ -99,7 +99,7 @@ class LatestValue(Base):
     group_value: Mapped[str] = mapped_column(String(40), primary_key=True)
     # Before the version and demo flag: the totals inside one whole point of one group are one
     # range of the key, whichever versions and demo flag are counted.
-    total_hundredths: Mapped[int] = mapped_column(Integer, primary_key=True)
+    total_thousandths: Mapped[int] = mapped_column(Integer, primary_key=True)
     questionnaire_version: Mapped[str] = mapped_column(String(20), primary_key=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, primary_key=True)
     n: Mapped[int] = mapped_column(Integer, default=0)
