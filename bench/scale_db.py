@@ -19,8 +19,10 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from assessment.services import demo
+from assessment.services.bulk import advance_sequences
 from assessment.services.demo_campaign import seed_demo_campaign
 from assessment.services.migrate import upgrade
+from assessment.services.models import Assessment, Enterprise
 from assessment.web.extensions import db
 
 from . import copy_seed, pg
@@ -210,7 +212,7 @@ def _demo_extras(app, enterprises: list[dict], seed_value: int) -> None:
     the demo campaign."""
     with app.app_context():
         demo._demo_users(db.session, enterprises[0]["id"])
-        demo._advance_sequences(db.session)
+        advance_sequences(db.session.connection(), (Enterprise.__table__, Assessment.__table__))
         db.session.commit()
         seed_demo_campaign(db.session, app.extensions["questionnaires"],
                            enterprises[:CAMPAIGN_ENTERPRISES], seed_value)  # fmt: skip

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 
 from assessment.core.uscc import make_uscc
-from assessment.services import histograms, indicator_totals, latest_counts, submission_months
+from assessment.services import derived
 from assessment.services.cache import bump_generation
 from assessment.services.models import Assessment, DimensionScore, Enterprise, QuestionScore, utcnow
 
@@ -89,10 +89,7 @@ def submitted(
         for q, (p, m) in (questions or {}).items()
     )
     session.flush()
-    indicator_totals.rebuild(session)  # rows made here bypass submit, which keeps the totals
-    histograms.rebuild(session)  # and the score histograms
-    submission_months.rebuild(session)
-    latest_counts.rebuild(session)
+    derived.rebuild(session)  # rows made here bypass submit, which keeps the derived tables
     bump_generation(session, history=True)  # and they may lie in periods that have ended
     return a
 

@@ -5,13 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from assessment.services import (
-    histograms,
-    indicator_totals,
-    latest_counts,
-    stored_figures,
-    submission_months,
-)
+from assessment.services import derived, stored_figures
 from assessment.services.cache import bump_generation
 from assessment.services.migrate import current_revision, upgrade
 from assessment.web.extensions import db
@@ -31,10 +25,7 @@ def rebuild_totals_command() -> None:
     """Recompute the per-question totals behind the dashboard's weakest indicators and the
     submissions per month behind its trend from the stored assessments, and forget the stored
     figures of ended periods (only needed after rows were changed outside the application)."""
-    indicator_totals.rebuild(db.session)
-    histograms.rebuild(db.session)
-    submission_months.rebuild(db.session)
-    latest_counts.rebuild(db.session)
+    derived.rebuild(db.session)
     stored_figures.forget(db.session)
     bump_generation(db.session, history=True)  # cached figures came from the old totals
     db.session.commit()

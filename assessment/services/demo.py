@@ -9,7 +9,6 @@ Rows go in with driver-level executemany: 100,000 enterprises must seed in under
 
 from __future__ import annotations
 
-import json
 import random
 import time
 from dataclasses import dataclass, field
@@ -28,8 +27,9 @@ from assessment.core.questionnaire.model import NA, Question, Questionnaire
 from assessment.core.questionnaire.registry import Registry
 from assessment.core.scoring import SCORED, UNANSWERED, score
 from assessment.core.uscc import random_uscc
-from assessment.services import histograms, indicator_totals, latest_counts, submission_months
+from assessment.services import derived, indicator_totals
 from assessment.services.accounts import hash_password
+from assessment.services.bulk import advance_sequences, insert_rows
 from assessment.services.cache import bump_generation
 from assessment.services.demo_campaign import seed_demo_campaign
 from assessment.services.demo_miit import MIIT, miit_answers, nearest
@@ -145,35 +145,6 @@ def _enterprise_rows(rng: random.Random, count: int, start_id: int, taken: set[s
     return rows
 
 
-def _bulk_insert(session: Session, table, rows: list[dict]) -> None:
-    """COPY (PostgreSQL) or executemany at driver level: far faster than ORM units of work."""
-    if not rows:
-        return
-    columns = list(rows[0])
-    connection = session.connection()
-    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {table.name} ({', '.join(columns)}) "
-        f"VALUES ({', '.join([marker] * len(columns))})"
-    )
-    json_columns = {c.name for c in table.columns if c.type.__class__.__name__ in ("JSON", "JSONB")}
-
-    def prepare(row):
-        return tuple(
-            json.dumps(row[c], ensure_ascii=False) if c in json_columns else row[c] for c in columns
-        )
-
-    if connection.dialect.name == "postgresql":  # COPY: several times faster than executemany
-        statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
-        cursor = connection.connection.driver_connection.cursor()
-        with cursor, cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(prepare(row))
-        return
-    for start in range(0, len(rows), 5000):
-        connection.exec_driver_sql(sql, [prepare(r) for r in rows[start : start + 5000]])
-
-
 @dataclass
 class _Rows:
     """The assessment rows of a seeding run, gathered for the bulk writes; ids assigned here."""
@@ -259,16 +230,14 @@ def _assess(rows: _Rows, ent: dict, questionnaires: list[Questionnaire],
 
 def _write(session: Session, enterprises: list[dict], rows: _Rows) -> None:
     """Write every row, the demo logins and the bureau's totals, and commit."""
-    _bulk_insert(session, Enterprise.__table__, enterprises)
-    _bulk_insert(session, Assessment.__table__, rows.assessments)
-    _bulk_insert(session, DimensionScore.__table__, rows.dimension_scores)
-    _bulk_insert(session, QuestionScore.__table__, rows.question_scores)
+    insert_rows(session, Enterprise.__table__, enterprises)
+    insert_rows(session, Assessment.__table__, rows.assessments)
+    insert_rows(session, DimensionScore.__table__, rows.dimension_scores)
+    insert_rows(session, QuestionScore.__table__, rows.question_scores)
     _demo_users(session, enterprises[0]["id"])
-    _advance_sequences(session)
+    advance_sequences(session.connection(), (Enterprise.__table__, Assessment.__table__))
     rows.totals.write(session)
-    histograms.rebuild(session)  # the cohorts' score histograms, existing rows included
-    submission_months.rebuild(session)  # every submission, the existing ones too
-    latest_counts.rebuild(session)
+    derived.rebuild_aggregates(session)  # existing rows included
     bump_generation(session, history=True)  # seeded submissions lie in the past
     session.commit()
     if session.connection().dialect.name == "postgresql":
@@ -319,15 +288,3 @@ def _demo_users(session: Session, enterprise_id: int) -> None:
                 )
             )
     session.flush()
-
-
-def _advance_sequences(session: Session) -> None:
-    """Ids were assigned here, so PostgreSQL's sequences must move past them."""
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        return
-    for table in ("enterprise", "assessment"):
-        connection.exec_driver_sql(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-            f"COALESCE((SELECT MAX(id) FROM {table}), 1))"
-        )

@@ -15,16 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Date, DateTime, Engine, Table, text
+from sqlalchemy import Connection, Date, DateTime, Engine, Table
 from sqlalchemy.exc import StatementError
 
-from assessment.services import (
-    histograms,
-    indicator_totals,
-    latest_counts,
-    stored_figures,
-    submission_months,
-)
+from assessment.services import derived, stored_figures
 from assessment.services.backup import (
     BATCH_SIZE,
     FORMAT_NAME,
@@ -36,6 +30,7 @@ from assessment.services.backup import (
     table_counts,
     tables,
 )
+from assessment.services.bulk import advance_sequences
 from assessment.services.migrate import MIGRATIONS_DIR, upgrade
 
 # Columns that migrations have dropped: present in older backups, ignored on restore.
@@ -134,11 +129,8 @@ def restore(engine: Engine, path: Path, replace: bool = False) -> Header:
                 if replace or (table.name in SEEDED_TABLES and table.name in header.columns):
                     connection.execute(table.delete())
             _insert_rows(connection, path, header)
-            _advance_sequences(connection)
-            indicator_totals.rebuild(connection)
-            histograms.rebuild(connection)  # derived: rebuilt, never carried in a backup
-            submission_months.rebuild(connection)
-            latest_counts.rebuild(connection)
+            advance_sequences(connection, tables())
+            derived.rebuild(connection)  # derived: rebuilt, never carried in a backup
             stored_figures.forget(connection)  # figures of the replaced data
             connection.commit()
         except StatementError as exc:  # any database error, DBAPIError included
@@ -216,19 +208,3 @@ def _insert_rows(connection: Connection, path: Path, header: Header) -> None:
     ]
     if short:
         raise BackupError(f"{path}: the file is incomplete (rows read: {', '.join(short)})")
-
-
-def _advance_sequences(connection: Connection) -> None:
-    """PostgreSQL: move each serial sequence past the largest restored id."""
-    if connection.dialect.name != "postgresql":
-        return
-    for table in tables():
-        if (column := table.autoincrement_column) is not None:
-            connection.execute(
-                text(
-                    f"SELECT setval(pg_get_serial_sequence(:t, :c), "
-                    f"COALESCE(MAX({column.name}), 1), MAX({column.name}) IS NOT NULL) "
-                    f"FROM {table.name}"
-                ),
-                {"t": table.name, "c": column.name},
-            )

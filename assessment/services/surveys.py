@@ -17,13 +17,7 @@ from assessment.core.questionnaire.model import Page, Questionnaire
 from assessment.core.scoring import SCORED, Result, score
 from assessment.core.survey import check_page, destination, differing, resume_page
 from assessment.core.text import Problem
-from assessment.services import (
-    histograms,
-    indicator_totals,
-    latest_counts,
-    review,
-    submission_months,
-)
+from assessment.services import derived, review
 from assessment.services.cache import bump_generation
 from assessment.services.models import (
     Assessment,
@@ -226,12 +220,7 @@ def submit(
         review.on_submit(session, assessment, questionnaire, result, registry)
         rows = score_rows(assessment.id, result)
         session.add_all(rows)
-        scores = [row for row in rows if isinstance(row, QuestionScore)]
-        indicator_totals.record_submit(session, assessment, scores, previous)
-        dimensions = [row for row in rows if isinstance(row, DimensionScore)]
-        histograms.record_submit(session, assessment, dimensions, previous)
-        submission_months.record_submit(session, assessment)
-        latest_counts.record_submit(session, assessment, previous)
+        derived.record_submit(session, assessment, rows, previous)
         bump_generation(session)
         session.commit()
     except BaseException:
