@@ -20,7 +20,7 @@ from assessment.web.api.bureau import as_utc, filters_of
 from assessment.web.api.core import blueprint, scope_required
 from assessment.web.api.problems import PREFIX, problem
 from assessment.web.bureau import batch
-from assessment.web.bureau.routes import job_file
+from assessment.web.bureau.job_routes import job_file
 from assessment.web.extensions import db
 from assessment.web.i18n import current_lang
 

@@ -23,21 +23,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from assessment.core.charts import line_chart, to_svg
-from assessment.core.enums import JobStatus, Role, Status
+from assessment.core.enums import Role, Status
 from assessment.core.levels import plain
 from assessment.core.questionnaire.model import Level
 from assessment.services import audit, bureau_stats, enterprise_list, exports
-from assessment.services import jobs as jobs_service
 from assessment.services.bureau_filters import Filters
-from assessment.services.models import Assessment, Enterprise, Job
+from assessment.services.models import Assessment, Enterprise
 from assessment.services.town_officers import enterprise_visible
 from assessment.web.access import current_scope, reader_required, registry
 from assessment.web.bureau import batch
 from assessment.web.bureau.forms import filter_form
-from assessment.web.bureau.job_view import job_view
 from assessment.web.charts import dashboard_charts, history_chart
 from assessment.web.extensions import db
 from assessment.web.i18n import current_lang
@@ -267,44 +264,5 @@ def batch_reports():
     return redirect(url_for("bureau.job", public_id=job.public_id))
 
 
-def _own_job(public_id: str) -> Job:
-    job = jobs_service.by_public_id(db.session, public_id)
-    if job is None or (job.user_id != current_user.id and current_user.role != Role.ADMIN):
-        abort(404)
-    return job
-
-
-@bp.get("/jobs/<public_id>")
-@reader_required
-def job(public_id: str):
-    """Progress of a background job (reports, reminders, an import); refreshes itself until it
-    has ended."""
-    found = _own_job(public_id)
-    return render_template("bureau/job.html", job=found, job_view=job_view(found))
-
-
-def _chunks(engine, job_id: int):
-    # Its own session, closed when the stream ends or the client goes away: the request's session
-    # is gone by then, and one left open would stay idle in a transaction, holding locks.
-    with Session(engine) as session:
-        yield from jobs_service.file_chunks(session, job_id)
-
-
-@bp.get("/jobs/<public_id>/download")
-@reader_required
-def job_download(public_id: str):
-    """The finished job's file (the ZIP of reports), streamed from the database."""
-    found = _own_job(public_id)
-    if found.status != JobStatus.DONE or not jobs_service.has_file(db.session, found.id):
-        abort(404)
-    return job_file(found)
-
-
-def job_file(found: Job) -> Response:
-    """A finished job's file as an attachment, streamed from the database (the page and the
-    API's download)."""
-    name = found.file_name or f"{found.public_id}.zip"
-    return Response(_chunks(db.engine, found.id), mimetype="application/zip", headers={
-        "Content-Disposition": f'attachment; filename="{name}"',
-        "Content-Length": str(found.file_size or 0),
-    })  # fmt: skip
+# The job pages (progress, download) register on `bp` too; imported last, as they import `bp`.
+from assessment.web.bureau import job_routes  # noqa: E402, F401
